@@ -1,0 +1,4 @@
+libopsdeck_a_SOURCES += panels/rowset.c panels/rowset.h panels/source.c panels/source.h \
+	panels/pgconn.c panels/pgconn.h panels/level.c panels/level.h panels/panel.c panels/panel.h \
+	panels/replicas_model.c panels/replicas_model.h panels/replicas.c panels/planned.c \
+	panels/registry.c

@@ -1,0 +1,81 @@
+/* The panel interface: every live panel is one file defining one `const struct
+ * panel_class`, listed once in the registry (panels/registry.c). Panels collect data and
+ * evaluate it; the TUI draws any panel from the generic table it fills. No curses here. */
+#ifndef OD_PANEL_H
+#define OD_PANEL_H
+
+#include <cjson/cJSON.h>
+
+#include "panels/level.h"
+#include "src/util.h"
+
+struct app;
+
+struct column {
+	const char *title;
+	int width;  /* preferred width */
+	int prio;   /* 0 = always shown; larger numbers are dropped first on narrow screens */
+	int right;  /* right-aligned (numbers) */
+};
+
+struct cell {
+	char text[64];
+	enum level level;
+};
+
+struct table_row {
+	struct cell *cells;    /* ncols */
+	enum level level;      /* the row's overall status */
+	int stale;             /* data older than it should be: drawn dimmed */
+	const struct history *spark; /* optional sparkline (drawn in the last column) */
+};
+
+struct table {
+	int ncols;
+	const struct column *cols;
+	int nrows;
+	struct table_row *rows;
+	const char *empty_text; /* shown when there are no rows */
+	char summary[200];      /* one line above the table */
+	enum level summary_level;
+};
+
+void table_init(struct table *t, const struct column *cols, int ncols);
+struct table_row *table_add_row(struct table *t);
+void cell_set(struct cell *c, enum level lv, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void table_done(struct table *t);
+
+struct panel;
+
+struct panel_class {
+	const char *name;  /* config/JSON key and command name: "replicas" */
+	const char *title; /* tab title: "Replicas" */
+	struct panel *(*create)(const struct panel_class *cls, struct app *app);
+	void (*destroy)(struct panel *p);
+	/* Starts one refresh (asynchronous); results arrive through connector callbacks,
+	 * after which the panel calls app_changed(). */
+	void (*poll)(struct panel *p);
+	/* 1 while a refresh started by poll() is still running (snapshot waits on it). */
+	int (*busy)(const struct panel *p);
+	/* Fills the display table; rows in the same order as detail() indexes. */
+	void (*fill)(struct panel *p, struct table *t);
+	/* Drill-down text for one row: "label: value" lines. */
+	void (*detail)(struct panel *p, int row, struct sbuf *out);
+	/* One object for `snapshot --json`. */
+	cJSON *(*json)(struct panel *p);
+	/* Worst status of the panel, and one line saying why (NULL if ok). */
+	enum level (*level)(const struct panel *p, const char **why);
+	/* Plain-text rendering for `snapshot` without --json. */
+	void (*text)(struct panel *p, struct sbuf *out);
+};
+
+struct panel {
+	const struct panel_class *cls;
+	struct app *app;
+};
+
+/* Registry: every panel class, in tab order. */
+extern const struct panel_class *const panel_classes[];
+extern const int panel_class_count;
+
+#endif

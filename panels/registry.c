@@ -1,0 +1,13 @@
+/* Every panel class, in tab order. Adding a panel = one file + one line here. */
+#include "panels/panel.h"
+
+extern const struct panel_class replicas_class;
+extern const struct panel_class pools_class;
+extern const struct panel_class cache_class;
+extern const struct panel_class ratelimits_class;
+extern const struct panel_class partitions_class;
+
+const struct panel_class *const panel_classes[] = {
+	&replicas_class, &pools_class, &cache_class, &ratelimits_class, &partitions_class,
+};
+const int panel_class_count = (int)ARRAY_LEN(panel_classes);

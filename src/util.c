@@ -1,0 +1,226 @@
+#include "src/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void (*fatal_hook)(void);
+
+void util_set_fatal_hook(void (*hook)(void)) { fatal_hook = hook; }
+
+void fatal(const char *fmt, ...)
+{
+	va_list ap;
+	if (fatal_hook)
+		fatal_hook();
+	fputs("opsdeck: fatal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		fatal("out of memory allocating %zu bytes", n);
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (!p)
+		fatal("out of memory allocating %zu x %zu bytes", nmemb, size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		fatal("out of memory reallocating %zu bytes", n);
+	return q;
+}
+
+char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+
+char *xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = xmalloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		fatal("bad format string");
+	char *p = xmalloc((size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+static void sbuf_grow(struct sbuf *sb, size_t extra)
+{
+	if (sb->len + extra + 1 <= sb->cap)
+		return;
+	size_t cap = sb->cap ? sb->cap : 64;
+	while (cap < sb->len + extra + 1)
+		cap *= 2;
+	sb->buf = xrealloc(sb->buf, cap);
+	sb->cap = cap;
+}
+
+void sbuf_addn(struct sbuf *sb, const char *s, size_t n)
+{
+	sbuf_grow(sb, n);
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void sbuf_add(struct sbuf *sb, const char *s) { sbuf_addn(sb, s, strlen(s)); }
+
+void sbuf_addc(struct sbuf *sb, char c) { sbuf_addn(sb, &c, 1); }
+
+void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = xvasprintf(fmt, ap);
+	va_end(ap);
+	sbuf_add(sb, p);
+	free(p);
+}
+
+void sbuf_reset(struct sbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
+char *sbuf_steal(struct sbuf *sb)
+{
+	char *p = sb->buf ? sb->buf : xstrdup("");
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	return p;
+}
+
+void sbuf_done(struct sbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
+
+int64_t now_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t now_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void fmt_duration_ms(char *buf, size_t n, double ms)
+{
+	if (ms < 0 || isnan(ms))
+		snprintf(buf, n, "-");
+	else if (ms < 1000)
+		snprintf(buf, n, "%.0fms", ms);
+	else if (ms < 60000)
+		snprintf(buf, n, "%.1fs", ms / 1000);
+	else if (ms < 3600000)
+		snprintf(buf, n, "%dm%02ds", (int)(ms / 60000), (int)fmod(ms / 1000, 60));
+	else
+		snprintf(buf, n, "%dh%02dm", (int)(ms / 3600000), (int)fmod(ms / 60000, 60));
+}
+
+void fmt_bytes(char *buf, size_t n, double bytes)
+{
+	static const char *unit[] = {"B", "kB", "MB", "GB", "TB"};
+	int u = 0;
+	while (bytes >= 1024 && u < 4) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, n, "%.0f %s", bytes, unit[u]);
+	else
+		snprintf(buf, n, "%.1f %s", bytes, unit[u]);
+}
+
+int parse_duration_ms(const char *s, double *ms)
+{
+	char *end;
+	errno = 0;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s)
+		return -1;
+	double v = strtod(s, &end);
+	if (errno || end == s || v < 0 || !isfinite(v))
+		return -1;
+	while (isspace((unsigned char)*end))
+		end++;
+	double mul;
+	if (!*end || !strcmp(end, "s") || !strcmp(end, "sec"))
+		mul = 1000;
+	else if (!strcmp(end, "ms"))
+		mul = 1;
+	else if (!strcmp(end, "m") || !strcmp(end, "min"))
+		mul = 60000;
+	else if (!strcmp(end, "h"))
+		mul = 3600000;
+	else
+		return -1;
+	*ms = v * mul;
+	return 0;
+}
+
+int str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int str_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void str_free(char **p)
+{
+	free(*p);
+	*p = NULL;
+}

@@ -1,0 +1,53 @@
+/* Small helpers shared by every module: checked allocation, strings, time. */
+#ifndef OD_UTIL_H
+#define OD_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that never returns NULL: on failure the registered fatal hook runs
+ * (the TUI restores the terminal) and the process aborts with a message. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+void util_set_fatal_hook(void (*hook)(void));
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Growable string buffer; buf is always NUL terminated once anything was added. */
+struct sbuf {
+	char *buf;
+	size_t len, cap;
+};
+void sbuf_add(struct sbuf *sb, const char *s);
+void sbuf_addn(struct sbuf *sb, const char *s, size_t n);
+void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_addc(struct sbuf *sb, char c);
+void sbuf_reset(struct sbuf *sb);
+char *sbuf_steal(struct sbuf *sb); /* caller frees; buffer becomes empty */
+void sbuf_done(struct sbuf *sb);
+
+/* Monotonic milliseconds (for deadlines and ages) and wall-clock milliseconds. */
+int64_t now_mono_ms(void);
+int64_t now_wall_ms(void);
+
+/* "1.2s", "350ms", "2m05s", "3h10m" — for ages and lags. */
+void fmt_duration_ms(char *buf, size_t n, double ms);
+/* "12.3 MB", "512 B" */
+void fmt_bytes(char *buf, size_t n, double bytes);
+
+/* Parse "500ms", "2s", "1.5s", "5min", "2m", "1h", bare number = seconds.
+ * Returns 0 and sets *ms, or -1. */
+int parse_duration_ms(const char *s, double *ms);
+
+int str_eq(const char *a, const char *b);          /* NULL-safe */
+int str_starts(const char *s, const char *prefix);
+void str_free(char **p);                            /* free and NULL */
+
+#endif

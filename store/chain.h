@@ -1,0 +1,58 @@
+/* The hash chain: one global sequence over every recorded table. Each row stores its
+ * seq, the previous row's hash and its own hash:
+ *
+ *   hash = hex(SHA-256( str("opsdeck-journal-chain-v1") str(table) int(seq)
+ *                       { str(column name) value }...  str(prev_hash) ))
+ *
+ *   str(s)   = 'T' u64be(byte length) bytes      int(i)  = 'I' i64be(i)
+ *   real(d)  = 'R' u64be(IEEE-754 bits), -0 as 0 blob(b) = 'B' u64be(length) bytes
+ *   NULL     = 'N'
+ *
+ * Content columns come in the fixed order of schema.c; a column added by a later schema
+ * version is left out while NULL. Appends read and advance chain_head inside one
+ * BEGIN IMMEDIATE transaction, so concurrent writers serialize. */
+#ifndef OD_CHAIN_H
+#define OD_CHAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/schema.h"
+
+struct journal;
+struct journal_verify;
+
+enum jval_type { JV_NULL, JV_INT, JV_REAL, JV_TEXT, JV_BLOB };
+
+struct jval {
+	enum jval_type type;
+	int64_t i;
+	double d;
+	const char *s; /* JV_TEXT, JV_BLOB: n bytes (borrowed) */
+	size_t n;
+};
+
+struct jval jv_text(const char *s); /* NULL gives JV_NULL */
+struct jval jv_int(int64_t i);
+struct jval jv_real(double d);
+struct jval jv_null(void);
+
+/* One write = chain_begin, chain_append..., chain_commit; on any failure call
+ * chain_rollback (the error message is already in *err). */
+int chain_begin(struct journal *j, const char *what, char **err);
+/* vals: nvals values, one per content column of t in schema order. Sets *row_id if not
+ * NULL. `what` starts the error message ("cannot record step result"). */
+int chain_append(struct journal *j, enum jtable_id t, const struct jval *vals, size_t nvals,
+		 int64_t *row_id, const char *what, char **err);
+int chain_commit(struct journal *j, const char *what, char **err);
+void chain_rollback(struct journal *j);
+
+/* Single-row write: begin, append, commit (rollback on failure). */
+int chain_append_one(struct journal *j, enum jtable_id t, const struct jval *vals, size_t nvals,
+		     int64_t *row_id, const char *what, char **err);
+
+void chain_finalize(struct journal *j); /* the cached statements, before sqlite3_close */
+
+int chain_verify(struct journal *j, struct journal_verify *v, char **err);
+
+#endif

@@ -1,0 +1,107 @@
+/* The journal: a local SQLite file recording runs, step results, baselines, samples and
+ * sign-offs. Append-only (triggers refuse UPDATE/DELETE) and hash-chained (SHA-256 over
+ * each row's content and the previous row's hash) so `journal verify` finds tampering. */
+#ifndef OD_JOURNAL_H
+#define OD_JOURNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct journal;
+
+/* $XDG_DATA_HOME/opsdeck/journal.db (default ~/.local/share/opsdeck/journal.db); malloced. */
+char *journal_default_path(void);
+
+/* Opens (creating the file 0600 and its directory 0700 on first use), sets WAL mode,
+ * applies migrations. Returns 0, or -1 with *err set (malloced). */
+int journal_open(struct journal **jp, const char *path, char **err);
+void journal_close(struct journal *j);
+
+/* Opens an existing journal for reading (list, show, verify): never creates, migrates or
+ * writes the file; every recording call on it fails. Returns 0, or -1 with *err set. */
+int journal_open_readonly(struct journal **jp, const char *path, char **err);
+const char *journal_path(const struct journal *j); /* borrowed */
+int journal_schema_version(void);                   /* the newest schema this build knows */
+
+struct journal_run {
+	const char *kind;          /* "runbook", "checklist", "snapshot" */
+	const char *ref;           /* "RB-1", "W3-4", ... */
+	const char *title;
+	const char *env;           /* environment name */
+	const char *operator_name; /* typed by the person, may be NULL */
+	const char *os_user;       /* NULL: filled from getpwuid(geteuid()) */
+	const char *host;          /* NULL: filled from gethostname() */
+};
+
+/* Each call is one committed transaction: when it returns 0 the row is durable.
+ * (journal_run_begin records the run and its "started" event together.) */
+int64_t journal_run_begin(struct journal *j, const struct journal_run *r, char **err); /* run id or -1 */
+
+struct journal_step {
+	int64_t run_id;
+	const char *step_id;     /* "2" or "2.1" */
+	const char *title;
+	const char *status;      /* pass fail skip manual-ok pending error */
+	const char *observed;    /* observed value, may be NULL */
+	const char *expectation; /* may be NULL */
+	const char *output;      /* captured output (already masked by the caller) */
+	const char *note;
+	int64_t duration_ms;     /* < 0: unknown (stored as NULL) */
+};
+int journal_step_record(struct journal *j, const struct journal_step *s, char **err);
+int journal_run_end(struct journal *j, int64_t run_id, const char *state /* done failed aborted */, char **err);
+/* An interrupted run continues: records a "resumed" event (note may be NULL). */
+int journal_run_resume(struct journal *j, int64_t run_id, const char *note, char **err);
+int journal_sample(struct journal *j, const char *source, const char *metric, double value,
+		   const char *unit, char **err);
+/* run_id 0: a baseline taken outside any run. NaN values are refused. */
+int journal_baseline(struct journal *j, int64_t run_id, const char *name, double value,
+		     const char *unit, char **err);
+/* The newest baseline called name, from runs of env (any env, and runless baselines, if
+ * env is NULL). 1 found (*value, *unit malloced or NULL if unit is NULL), 0 none, -1 error. */
+int journal_baseline_latest(struct journal *j, const char *env, const char *name, double *value,
+			    char **unit, char **err);
+
+struct journal_signoff {
+	int64_t run_id;
+	const char *role;        /* "DBA", "DevOps Engineer", "Engineering Lead", ... */
+	const char *person;      /* typed name */
+	const char *os_user;     /* NULL: filled from getpwuid(geteuid()) */
+	const char *host;        /* NULL: filled from gethostname() */
+	const char *comment;     /* may be NULL */
+	const char *reason;      /* required when the run has failed steps */
+	int64_t corrects_id;     /* 0, or the earlier sign-off of this run that this one corrects */
+};
+/* Refused (-1, *err says why) when the run has failed steps and reason is empty. */
+int64_t journal_signoff(struct journal *j, const struct journal_signoff *s, char **err); /* id or -1 */
+
+/* The run's state, i.e. its latest event (started done failed aborted resumed), malloced.
+ * 1 found, 0 no such run, -1 error. */
+int journal_run_state(struct journal *j, int64_t run_id, char **state, char **err);
+
+struct journal_verify {
+	int64_t rows;           /* rows checked */
+	int64_t first_bad_seq;  /* chain position of the first bad row, 0 if intact */
+	char table[32];         /* table of the first bad row */
+	int64_t row_id;         /* its id in that table */
+	char reason[256];       /* "content altered", "previous row missing (deleted?)", ... */
+	int64_t head_seq;       /* the chain head: seq and hash of the last row */
+	char head[65];          /* lowercase hex; 64 zeros for an empty journal */
+};
+/* 0 intact, 1 broken (v says where), -1 could not check (*err). */
+int journal_verify(struct journal *j, struct journal_verify *v, char **err);
+
+/* Prints runs, newest first: id, started, kind, ref, state, steps pass/fail, operator.
+ * Step counts use each step's latest result; pass includes manual-ok, fail includes error. */
+int journal_list(struct journal *j, FILE *out, int json, char **err);
+/* Prints one run: header, events, step results, baselines, sign-offs.
+ * 0 printed, 1 no such run (*err says so), -1 error. */
+int journal_show(struct journal *j, int64_t run_id, FILE *out, int json, char **err);
+/* The newest run's id, 0 if none, -1 on error. */
+int64_t journal_last_run(struct journal *j, char **err);
+
+/* The underlying SQLite handle, for tests and diagnostics only (fault injection). */
+struct sqlite3;
+struct sqlite3 *journal_sqlite(struct journal *j);
+
+#endif

@@ -1,0 +1,16 @@
+# store/: the SQLite journal (owned by the journal work)
+libopsdeck_a_SOURCES += store/journal.c store/journal.h \
+	store/schema.c store/schema.h \
+	store/chain.c store/chain.h \
+	store/report.c \
+	store/store.c store/store.h
+libopsdeck_a_SOURCES += src/cmd-journal.c
+
+check_PROGRAMS += tests/unit/test_journal
+tests_unit_test_journal_LDADD = $(OD_LIBS)
+TESTS += tests/unit/test_journal
+
+# seeds a journal for tests/integration/journal-tamper.sh: journal-seed PATH [RUNS [STEPS [SAMPLES]]]
+check_PROGRAMS += tests/helpers/journal-seed
+tests_helpers_journal_seed_LDADD = $(OD_LIBS)
+EXTRA_DIST += tests/integration/journal-tamper.sh

@@ -1,0 +1,61 @@
+# Shared helpers for the shell tests: TAP output, waiting, the lab, tmux.
+# Each test script: . "$OPSDECK_SRC/tests/lib.sh", then ok/is/..., then done_testing.
+set -u
+OPSDECK=${OPSDECK:-$OPSDECK_SRC/build/opsdeck}
+LAB=${LAB:-$OPSDECK_SRC/lab/lab}
+_n=0
+_failed=0
+
+ok() { # cond-status description
+	local status=$1
+	shift
+	_n=$((_n + 1))
+	if [ "$status" -eq 0 ]; then
+		echo "ok $_n - $*"
+	else
+		echo "not ok $_n - $*"
+		_failed=$((_failed + 1))
+	fi
+}
+check() { # description -- command...
+	local desc=$1
+	shift
+	[ "$1" = "--" ] && shift
+	"$@" >/dev/null 2>&1
+	ok $? "$desc"
+}
+is() { # got want description
+	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: '$2'"; fi
+}
+skip() { _n=$((_n + 1)); echo "ok $_n - # SKIP $*"; }
+diag() { echo "# $*"; }
+done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
+
+# wait_for SECONDS command... : retries every 0.2 s until the command succeeds
+wait_for() {
+	local deadline=$(($(date +%s%N) / 1000000 + $(awk -v s="$1" 'BEGIN{print int(s * 1000)}')))
+	shift
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ $(($(date +%s%N) / 1000000)) -ge $deadline ] && return 1
+		sleep 0.2
+	done
+}
+
+lab_config() { "$LAB" env; }
+
+# --- tmux: every test uses its own server socket -------------------------------------
+TMUX_SOCK="opsdeck-test-$$"
+tmx() { tmux -L "$TMUX_SOCK" "$@"; }
+# tui_start COLS ROWS [opsdeck args...]: starts opsdeck in a detached session "t"
+tui_start() {
+	local cols=$1 rows=$2
+	shift 2
+	tmx kill-server 2>/dev/null || true
+	tmx -f /dev/null new-session -d -s t -x "$cols" -y "$rows" \
+		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $* ; echo \"opsdeck-exit=\$?\"; sleep 30"
+}
+screen() { tmx capture-pane -p -t t; }
+screen_has() { screen | grep -qF -- "$1"; }
+tui_keys() { tmx send-keys -t t "$@"; }
+tui_stop() { tmx kill-server 2>/dev/null || true; }

@@ -1,0 +1,8 @@
+# Unit tests are TAP programs; integration and TUI tests need the lab and run from tests/run.
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+EXTRA_DIST += tests/unit/tap.h
+
+check_PROGRAMS += tests/unit/test_replicas
+tests_unit_test_replicas_LDADD = $(OD_LIBS)
+TESTS += tests/unit/test_replicas
+EXTRA_DIST += tests/fixtures/pg

@@ -1,0 +1,188 @@
+/* Replication parsing, matching and evaluation, fed with captured psql --csv output. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "panels/replicas_model.h"
+#include "src/util.h"
+#include "tests/unit/tap.h"
+
+static char *slurp(const char *name)
+{
+	const char *dir = getenv("srcdir");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/tests/fixtures/pg/%s", dir ? dir : ".", name);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		printf("# cannot open %s\n", path);
+		return xstrdup("");
+	}
+	struct sbuf sb = {0};
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_addn(&sb, buf, n);
+	fclose(f);
+	return sbuf_steal(&sb);
+}
+
+static int load_primary(const char *name, struct repl_primary *p)
+{
+	struct rowset rs;
+	char *text = slurp(name);
+	int rc = rowset_from_csv(&rs, text);
+	free(text);
+	if (rc == 0)
+		rc = repl_parse_primary(&rs, p);
+	rowset_done(&rs);
+	return rc;
+}
+
+static int load_standby(const char *name, struct repl_standby *sb)
+{
+	struct rowset rs;
+	char *text = slurp(name);
+	int rc = rowset_from_csv(&rs, text);
+	free(text);
+	if (rc == 0)
+		rc = repl_parse_standby(&rs, sb);
+	rowset_done(&rs);
+	return rc;
+}
+
+static const struct repl_thresholds TH = {1000, 10000, 300000, 30000, 120000};
+
+static void replica_init(struct replica *r, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->reachable = -1;
+	r->snd.slot_active = -1;
+	history_init(&r->lag_hist, 8);
+}
+
+static void test_csv(void)
+{
+	struct rowset rs;
+	is_int(rowset_from_csv(&rs, "a,b,c\n1,,\"\"\n\"x,\"\"y\"\"\",2,3\n"), 0, "csv parses");
+	is_int(rs.nrows, 2, "two rows");
+	ok(rowset_val(&rs, 0, "b") == NULL, "unquoted empty field is NULL");
+	is_str(rowset_val(&rs, 0, "c"), "", "quoted empty field is the empty string");
+	is_str(rowset_val(&rs, 1, "a"), "x,\"y\"", "quotes and commas inside a field");
+	ok(rowset_val(&rs, 0, "nosuch") == NULL, "unknown column is NULL, not a crash");
+	rowset_done(&rs);
+	is_int(rowset_from_csv(&rs, "a,b\n\"unterminated,1\n"), -1, "unterminated quote is an error");
+	is_int(rowset_from_csv(&rs, ""), 0, "empty input is an empty rowset");
+	is_int(rs.ncols, 0, "no columns");
+	rowset_done(&rs);
+}
+
+static void test_match_by_slot(void)
+{
+	struct repl_primary p;
+	struct repl_standby sb;
+	is_int(load_primary("primary-two-streaming.csv", &p), 0, "primary parsed");
+	is_int(p.n, 2, "two senders");
+	is_str(p.s[0].app, p.s[1].app, "both replicas share one application_name");
+	is_str(p.s[0].client_addr, p.s[1].client_addr, "and one client address");
+	ok(repl_match(&p, NULL, "ywmessaging_replica") == NULL, "application_name alone is ambiguous");
+	const struct repl_sender *s = repl_match(&p, "replica_2_slot", NULL);
+	ok(s && s->client_port == 51240, "the slot picks the right walsender");
+	ok(s && fabs(s->replay_lag_ms - 2.101) < 1e-9, "replay lag read by column name");
+
+	struct replica r;
+	replica_init(&r, "east");
+	is_int(load_standby("standby-east.csv", &sb), 0, "standby parsed");
+	r.reachable = 1;
+	r.have_standby = 1;
+	r.sb = sb;
+	replica_evaluate(&r, &p, 1, &TH, 1000);
+	is_int(r.matched, 1, "east matched through its receiver slot");
+	is_str(r.snd.slot, "replica_1_slot", "east is on replica_1_slot");
+	is_int(r.level, LV_OK, "healthy replica is ok");
+	is_str(r.reason, "streaming", "reason says streaming");
+	history_done(&r.lag_hist);
+	repl_primary_done(&p);
+}
+
+static void test_paused(void)
+{
+	struct repl_primary p;
+	struct replica r;
+	replica_init(&r, "west");
+	load_primary("primary-west-paused.csv", &p);
+	load_standby("standby-west-paused.csv", &r.sb);
+	r.reachable = 1;
+	r.have_standby = 1;
+	replica_evaluate(&r, &p, 1, &TH, 1000);
+	ok(r.lag_ms > 48000, "lag is the worst of primary lag and replay delay (%.0f ms)", r.lag_ms);
+	is_int(r.level, LV_WARN, "lag >= 30s but not yet for 2 min is warn (pending critical)");
+	ok(strstr(r.reason, "critical after") != NULL, "reason says when it turns critical: %s", r.reason);
+	replica_evaluate(&r, &p, 1, &TH, 1000 + 119000);
+	is_int(r.level, LV_WARN, "still warn at 1m59s");
+	replica_evaluate(&r, &p, 1, &TH, 1000 + 120000);
+	is_int(r.level, LV_CRIT, "critical once held for 2 min");
+	history_done(&r.lag_hist);
+	repl_primary_done(&p);
+}
+
+static void test_missing_and_unreachable(void)
+{
+	struct repl_primary p;
+	struct replica r;
+	replica_init(&r, "east");
+	load_primary("primary-east-gone.csv", &p);
+	snprintf(r.known_slot, sizeof(r.known_slot), "replica_1_slot");
+	r.reachable = 0;
+	snprintf(r.error, sizeof(r.error), "connection refused");
+	replica_evaluate(&r, &p, 1, &TH, 5000);
+	is_int(r.level, LV_CRIT, "stopped replica is critical");
+	ok(strstr(r.reason, "unreachable") != NULL, "reason says unreachable: %s", r.reason);
+	is_int(r.matched, 0, "no walsender for its slot");
+	is_int(r.snd.slot_active, 0, "its slot is reported inactive");
+
+	struct replica never;
+	replica_init(&never, "north");
+	replica_evaluate(&never, &p, 1, &TH, 5000);
+	is_int(never.level, LV_CRIT, "a configured replica absent from pg_stat_replication is critical");
+	history_done(&never.lag_hist);
+
+	struct replica promoted;
+	replica_init(&promoted, "west");
+	load_standby("standby-promoted.csv", &promoted.sb);
+	promoted.reachable = 1;
+	promoted.have_standby = 1;
+	replica_evaluate(&promoted, &p, 1, &TH, 5000);
+	is_int(promoted.level, LV_CRIT, "a standby out of recovery is critical");
+	history_done(&promoted.lag_hist);
+	history_done(&r.lag_hist);
+	repl_primary_done(&p);
+}
+
+static void test_sustain_and_history(void)
+{
+	struct sustain s = {0};
+	double held;
+	is_int(sustain_update(&s, 1, 100, 50, &held), 0, "not firing at first");
+	is_int(sustain_update(&s, 1, 150, 50, &held), 1, "fires after its duration");
+	is_int(sustain_update(&s, 0, 160, 50, &held), 0, "clears when the condition stops");
+	is_int(sustain_update(&s, 1, 170, 50, &held), 0, "and starts over");
+	struct history h;
+	history_init(&h, 3);
+	for (int i = 1; i <= 5; i++)
+		history_push(&h, i);
+	is_int(h.len, 3, "history keeps its capacity");
+	ok(history_at(&h, 0) == 3 && history_at(&h, 2) == 5, "oldest first after wrapping");
+	history_done(&h);
+}
+
+int main(void)
+{
+	test_csv();
+	test_match_by_slot();
+	test_paused();
+	test_missing_and_unreachable();
+	test_sustain_and_history();
+	return done_testing();
+}

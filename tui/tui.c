@@ -1,0 +1,228 @@
+/* Console main loop: one libevent loop drives the connectors, the keyboard, signals and
+ * redraws. Nothing here waits on the network, so keys are always answered. */
+#include <curses.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "src/setup.h"
+#include "tui/theme.h"
+#include "tui/tui.h"
+#include "tui/tui_int.h"
+
+static int curses_on;
+static int saved_stderr = -1;
+static FILE *captured_stderr;
+
+static void restore_terminal(void)
+{
+	if (curses_on) {
+		endwin();
+		curses_on = 0;
+	}
+	if (saved_stderr >= 0) {
+		fflush(stderr);
+		dup2(saved_stderr, STDERR_FILENO);
+		close(saved_stderr);
+		saved_stderr = -1;
+	}
+}
+
+/* libpq and libcurl may write to stderr; while curses owns the screen, keep it aside
+ * and show it after endwin(). */
+static void capture_stderr(void)
+{
+	captured_stderr = tmpfile();
+	if (!captured_stderr)
+		return;
+	fflush(stderr);
+	saved_stderr = dup(STDERR_FILENO);
+	dup2(fileno(captured_stderr), STDERR_FILENO);
+}
+
+static void replay_stderr(void)
+{
+	if (!captured_stderr)
+		return;
+	char buf[4096];
+	size_t n;
+	rewind(captured_stderr);
+	while ((n = fread(buf, 1, sizeof(buf), captured_stderr)) > 0)
+		fwrite(buf, 1, n, stderr);
+	fclose(captured_stderr);
+	captured_stderr = NULL;
+}
+
+void tui_message(struct tui *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->message, sizeof(t->message), fmt, ap);
+	va_end(ap);
+	t->message_until = now_mono_ms() + 4000;
+	t->dirty = 1;
+}
+
+static void schedule_redraw(struct tui *t)
+{
+	if (!t->dirty) {
+		t->dirty = 1;
+		event_active(t->redraw, EV_TIMEOUT, 0);
+	}
+}
+
+static void on_app_change(void *arg) { schedule_redraw(arg); }
+
+static void redraw_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tui *t = arg;
+	(void)fd;
+	(void)what;
+	if (t->quit) {
+		event_base_loopbreak(t->base);
+		return;
+	}
+	tui_draw(t);
+	t->dirty = 0;
+}
+
+static void dispatch_key(struct tui *t, int ch)
+{
+	int n;
+	const struct key_binding *k = tui_keys(&n);
+	if (t->view == VIEW_HELP && ch != 'q' && ch != KEY_F(10) && ch != KEY_RESIZE) {
+		t->view = VIEW_PANEL; /* any key closes help */
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (k[i].key == ch) {
+			k[i].fn(t, ch);
+			return;
+		}
+	if (ch != KEY_RESIZE && ch != ERR)
+		tui_message(t, "key not bound: press ? for the list of keys");
+}
+
+static void input_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tui *t = arg;
+	int ch;
+	(void)fd;
+	(void)what;
+	while ((ch = getch()) != ERR) {
+		dispatch_key(t, ch);
+		if (t->quit)
+			break;
+	}
+	if (t->quit)
+		event_base_loopbreak(t->base);
+	else
+		schedule_redraw(t);
+}
+
+static void winch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tui *t = arg;
+	struct winsize ws;
+	(void)fd;
+	(void)what;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
+	schedule_redraw(t);
+}
+
+static void quit_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct tui *t = arg;
+	(void)sig;
+	(void)what;
+	t->quit = 1;
+	event_base_loopbreak(t->base);
+}
+
+static void clock_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	schedule_redraw(arg); /* the clock and data ages move */
+}
+
+static void start_curses(void)
+{
+	initscr();
+	curses_on = 1;
+	util_set_fatal_hook(restore_terminal);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	theme_init();
+}
+
+static void add_events(struct tui *t)
+{
+	static const int quit_sigs[] = {SIGTERM, SIGHUP, SIGINT};
+	struct timeval tick = {0, 500000}; /* clock, data ages and staleness move between refreshes */
+	t->input = event_new(t->base, STDIN_FILENO, EV_READ | EV_PERSIST, input_cb, t);
+	t->winch = evsignal_new(t->base, SIGWINCH, winch_cb, t);
+	t->redraw = event_new(t->base, -1, 0, redraw_cb, t);
+	t->clock = event_new(t->base, -1, EV_PERSIST, clock_cb, t);
+	event_add(t->input, NULL);
+	event_add(t->winch, NULL);
+	event_add(t->clock, &tick);
+	for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++) {
+		t->sigs[i] = evsignal_new(t->base, quit_sigs[i], quit_signal_cb, t);
+		event_add(t->sigs[i], NULL);
+	}
+}
+
+static void free_events(struct tui *t)
+{
+	event_free(t->input);
+	event_free(t->winch);
+	event_free(t->redraw);
+	event_free(t->clock);
+	for (size_t i = 0; i < ARRAY_LEN(t->sigs); i++)
+		event_free(t->sigs[i]);
+}
+
+int tui_main(struct cli *cli)
+{
+	struct config cfg;
+	struct tui t = {0};
+	int rc = setup_config(cli, &cfg);
+	if (rc)
+		return rc;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "opsdeck: the console needs a terminal; for scripts use 'opsdeck snapshot --json'\n");
+		config_done(&cfg);
+		return EXIT_USAGE;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	t.cli = cli;
+	t.base = event_base_new();
+	t.app = app_new(&cfg, t.base);
+	t.app->on_change = on_app_change;
+	t.app->on_change_arg = &t;
+	capture_stderr();
+	start_curses();
+	add_events(&t);
+	tui_draw(&t);
+	app_start(t.app);
+	event_base_dispatch(t.base);
+	restore_terminal();
+	replay_stderr();
+	free_events(&t);
+	app_free(t.app);
+	event_base_free(t.base);
+	config_done(&cfg);
+	return EXIT_OK;
+}
