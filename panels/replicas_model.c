@@ -144,6 +144,9 @@ static void raise_to(struct replica *r, enum level lv, const char *fmt, ...)
 	r->level = lv;
 }
 
+/* The primary's write/flush/replay lag is measured per WAL position and grows while replay
+ * waits; the standby's "now - last replayed commit" overstates lag after an idle spell, so
+ * it is only used when the primary has no walsender to ask. */
 static double worst_lag(const struct replica *r)
 {
 	double lag = 0;
@@ -152,9 +155,9 @@ static double worst_lag(const struct replica *r)
 		for (size_t i = 0; i < ARRAY_LEN(v); i++)
 			if (!isnan(v[i]) && v[i] > lag)
 				lag = v[i];
+		return lag;
 	}
-	if (r->reachable == 1 && r->have_standby && !isnan(r->sb.replay_delay_ms) &&
-	    r->sb.replay_delay_ms > lag)
+	if (r->reachable == 1 && r->have_standby && !isnan(r->sb.replay_delay_ms))
 		lag = r->sb.replay_delay_ms;
 	return lag;
 }

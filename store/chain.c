@@ -26,59 +26,82 @@ struct jval jv_int(int64_t i) { return (struct jval){.type = JV_INT, .i = i}; }
 struct jval jv_real(double d) { return (struct jval){.type = JV_REAL, .d = d}; }
 struct jval jv_null(void) { return (struct jval){.type = JV_NULL}; }
 
-/* ---- canonical serialization into SHA-256 ---- */
+/* ---- canonical serialization, then SHA-256 ---- */
 
-struct digest {
-	EVP_MD_CTX *ctx;
-	int ok;
-};
-
-static void put_raw(struct digest *d, const void *p, size_t n)
+static void put_u64(struct sbuf *sb, char tag, uint64_t v)
 {
-	if (n && EVP_DigestUpdate(d->ctx, p, n) != 1)
-		d->ok = 0;
-}
-
-static void put_u64(struct digest *d, char tag, uint64_t v)
-{
-	unsigned char b[9];
-	b[0] = (unsigned char)tag;
+	char b[9];
+	b[0] = tag;
 	for (int i = 0; i < 8; i++)
-		b[1 + i] = (unsigned char)(v >> (56 - 8 * i));
-	put_raw(d, b, sizeof b);
+		b[1 + i] = (char)(unsigned char)(v >> (56 - 8 * i));
+	sbuf_addn(sb, b, sizeof b);
 }
 
-static void put_bytes(struct digest *d, char tag, const char *s, size_t n)
+static void put_bytes(struct sbuf *sb, char tag, const char *s, size_t n)
 {
-	put_u64(d, tag, n);
-	put_raw(d, s, n);
+	put_u64(sb, tag, n);
+	sbuf_addn(sb, s, n);
 }
 
-static void put_str(struct digest *d, const char *s) { put_bytes(d, 'T', s, strlen(s)); }
+static void put_str(struct sbuf *sb, const char *s) { put_bytes(sb, 'T', s, strlen(s)); }
 
-static void put_val(struct digest *d, const struct jval *v)
+static void put_val(struct sbuf *sb, const struct jval *v)
 {
 	uint64_t bits;
 	double x;
 	switch (v->type) {
 	case JV_NULL:
-		put_raw(d, "N", 1);
+		sbuf_addc(sb, 'N');
 		break;
 	case JV_INT:
-		put_u64(d, 'I', (uint64_t)v->i);
+		put_u64(sb, 'I', (uint64_t)v->i);
 		break;
 	case JV_REAL:
 		x = v->d == 0 ? 0.0 : v->d; /* SQLite may store -0.0 as integer 0 */
 		memcpy(&bits, &x, sizeof bits);
-		put_u64(d, 'R', bits);
+		put_u64(sb, 'R', bits);
 		break;
 	case JV_TEXT:
-		put_bytes(d, 'T', v->s, v->n);
+		put_bytes(sb, 'T', v->s, v->n);
 		break;
 	case JV_BLOB:
-		put_bytes(d, 'B', v->s, v->n);
+		put_bytes(sb, 'B', v->s, v->n);
 		break;
 	}
+}
+
+static void serialize(struct sbuf *sb, const struct jtable *t, int64_t seq, const struct jval *vals,
+		      const char *prev, size_t prev_n)
+{
+	sbuf_reset(sb);
+	put_str(sb, CHAIN_DOMAIN);
+	put_str(sb, t->name);
+	put_u64(sb, 'I', (uint64_t)seq);
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (t->cols[i].since > 1 && vals[i].type == JV_NULL)
+			continue;
+		put_str(sb, t->cols[i].name);
+		put_val(sb, &vals[i]);
+	}
+	put_bytes(sb, 'T', prev, prev_n);
+}
+
+struct hasher {
+	EVP_MD *md;      /* fetched once: an implicit fetch per row costs more than the hash */
+	struct sbuf buf; /* reused for every row */
+};
+
+static int hasher_init(struct hasher *h)
+{
+	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	h->buf = (struct sbuf){0};
+	return h->md ? 0 : -1;
+}
+
+static void hasher_done(struct hasher *h)
+{
+	EVP_MD_free(h->md);
+	sbuf_done(&h->buf);
 }
 
 static void to_hex(const unsigned char *md, unsigned n, char *out)
@@ -91,26 +114,16 @@ static void to_hex(const unsigned char *md, unsigned n, char *out)
 	out[2 * n] = '\0';
 }
 
-/* out: HASH_HEX + 1 bytes. prev: the previous row's hash as stored (n bytes). */
-static int row_hash(EVP_MD_CTX *ctx, const struct jtable *t, int64_t seq, const struct jval *vals,
+/* out: HASH_HEX + 1 bytes. prev: the previous row's hash as stored (prev_n bytes). */
+static int row_hash(struct hasher *h, const struct jtable *t, int64_t seq, const struct jval *vals,
 		    const char *prev, size_t prev_n, char *out)
 {
-	struct digest d = {ctx, EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1};
-	put_str(&d, CHAIN_DOMAIN);
-	put_str(&d, t->name);
-	put_u64(&d, 'I', (uint64_t)seq);
-	for (size_t i = 0; i < t->ncols; i++) {
-		if (t->cols[i].since > 1 && vals[i].type == JV_NULL)
-			continue;
-		put_str(&d, t->cols[i].name);
-		put_val(&d, &vals[i]);
-	}
-	put_bytes(&d, 'T', prev, prev_n);
-	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned char sum[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
-	if (!d.ok || EVP_DigestFinal_ex(ctx, md, &n) != 1 || n * 2 != HASH_HEX)
+	serialize(&h->buf, t, seq, vals, prev, prev_n);
+	if (EVP_Digest(h->buf.buf, h->buf.len, sum, &n, h->md, NULL) != 1 || n * 2 != HASH_HEX)
 		return -1;
-	to_hex(md, n, out);
+	to_hex(sum, n, out);
 	return 0;
 }
 
@@ -249,9 +262,9 @@ int chain_append(struct journal *j, enum jtable_id t, const struct jval *vals, s
 	if (head_read(j, &seq, prev, what, err) < 0)
 		return -1;
 	seq++;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int rc = ctx ? row_hash(ctx, schema_table(t), seq, vals, prev, HASH_HEX, hash) : -1;
-	EVP_MD_CTX_free(ctx);
+	struct hasher h;
+	int rc = hasher_init(&h) == 0 ? row_hash(&h, schema_table(t), seq, vals, prev, HASH_HEX, hash) : -1;
+	hasher_done(&h);
 	if (rc < 0)
 		return store_failf(j, err, ": %s: SHA-256 is not available from libcrypto", what);
 	if (insert_row(j, t, seq, vals, prev, hash, what, err) < 0)
@@ -282,17 +295,6 @@ int chain_append_one(struct journal *j, enum jtable_id t, const struct jval *val
 		return -1;
 	}
 	return 0;
-}
-
-void chain_finalize(struct journal *j)
-{
-	for (size_t i = 0; i < JT__COUNT; i++) {
-		sqlite3_finalize(j->insert[i]);
-		j->insert[i] = NULL;
-	}
-	sqlite3_finalize(j->head_get);
-	sqlite3_finalize(j->head_set);
-	j->head_get = j->head_set = NULL;
 }
 
 /* ---- verification ---- */
@@ -337,7 +339,7 @@ static struct jval column_val(sqlite3_stmt *st, int i)
 }
 
 struct walk {
-	EVP_MD_CTX *ctx;
+	struct hasher h;
 	struct jval *vals;
 	int64_t head_seq;
 	char head_hash[HASH_HEX + 1];
@@ -406,7 +408,7 @@ static int check_row(struct journal *j, struct walk *w, sqlite3_stmt *st,
 	for (size_t i = 0; i < t->ncols; i++)
 		w->vals[i] = column_val(st, 5 + (int)i);
 	char hash[HASH_HEX + 1];
-	if (row_hash(w->ctx, t, seq, w->vals, w->hash, HASH_HEX, hash) < 0)
+	if (row_hash(&w->h, t, seq, w->vals, w->hash, HASH_HEX, hash) < 0)
 		return store_failf(j, err, ": SHA-256 is not available from libcrypto");
 	if (!text_is(st, 4, hash))
 		return bad(v, t->name, id, seq, "content altered: its hash does not match its content");
@@ -463,10 +465,10 @@ int chain_verify(struct journal *j, struct journal_verify *v, char **err)
 	if (res == 0) {
 		v->head_seq = w.head_seq;
 		memcpy(v->head, w.head_hash, sizeof v->head);
-		w.ctx = EVP_MD_CTX_new();
 		w.vals = xcalloc(schema_max_cols(), sizeof *w.vals);
-		res = w.ctx ? walk_rows(j, &w, v, err) : store_failf(j, err, ": libcrypto: out of memory");
-		EVP_MD_CTX_free(w.ctx);
+		res = hasher_init(&w.h) == 0 ? walk_rows(j, &w, v, err)
+					     : store_failf(j, err, ": SHA-256 is not available from libcrypto");
+		hasher_done(&w.h);
 		free(w.vals);
 	}
 	chain_rollback(j); /* ends the read transaction; nothing was written */

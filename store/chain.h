@@ -51,8 +51,6 @@ void chain_rollback(struct journal *j);
 int chain_append_one(struct journal *j, enum jtable_id t, const struct jval *vals, size_t nvals,
 		     int64_t *row_id, const char *what, char **err);
 
-void chain_finalize(struct journal *j); /* the cached statements, before sqlite3_close */
-
 int chain_verify(struct journal *j, struct journal_verify *v, char **err);
 
 #endif

@@ -126,7 +126,7 @@ int journal_open(struct journal **jp, const char *path, char **err)
 	if (make_parent_dirs(path, err) < 0 || create_file(path, err) < 0)
 		return -1;
 	struct journal *j = journal_new(path);
-	if (open_db(j, SQLITE_OPEN_READWRITE, err) < 0 || configure_rw(j, err) < 0) {
+	if (open_db(j, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, err) < 0 || configure_rw(j, err) < 0) {
 		journal_close(j);
 		return -1;
 	}
@@ -146,7 +146,7 @@ int journal_open_readonly(struct journal **jp, const char *path, char **err)
 	/* Opened read-write where the file allows it, but query_only: such a connection
 	 * removes the -wal and -shm files when it closes (a SQLITE_OPEN_READONLY one leaves
 	 * them behind), and still no statement can change the journal. */
-	if (open_db(j, SQLITE_OPEN_READWRITE, err) < 0 ||
+	if (open_db(j, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, err) < 0 ||
 	    store_exec(j, "PRAGMA query_only = ON", "cannot open", err) < 0 ||
 	    schema_check(j, err) < 0) {
 		journal_close(j);
@@ -160,7 +160,7 @@ void journal_close(struct journal *j)
 {
 	if (!j)
 		return;
-	chain_finalize(j);
+	store_finalize(j);
 	sqlite3_close(j->db);
 	free(j->path);
 	free(j);

@@ -27,6 +27,19 @@ int store_failf(struct journal *j, char **err, const char *fmt, ...)
 	return -1;
 }
 
+void store_finalize(struct journal *j)
+{
+	for (size_t i = 0; i < JT__COUNT; i++) {
+		sqlite3_finalize(j->insert[i]);
+		j->insert[i] = NULL;
+	}
+	sqlite3_finalize(j->head_get);
+	sqlite3_finalize(j->head_set);
+	j->head_get = j->head_set = NULL;
+	sqlite3_finalize(j->step_counts);
+	j->step_counts = NULL;
+}
+
 sqlite3_stmt *store_prepare(struct journal *j, const char *sql, char **err)
 {
 	sqlite3_stmt *st = NULL;
@@ -73,10 +86,11 @@ int store_step_counts(struct journal *j, int64_t run_id, struct step_counts *c, 
 {
 	/* max(id) makes SQLite take status from each step's newest row; the
 	 * step_results_by_run index covers the query, so big outputs are never read */
-	sqlite3_stmt *st = store_prepare(j, "SELECT status, max(id) FROM step_results "
-					    "WHERE run_id = ?1 GROUP BY step_id", err);
-	if (!st)
-		return -1;
+	if (!j->step_counts && sqlite3_prepare_v3(j->db, "SELECT status, max(id) FROM step_results "
+						  "WHERE run_id = ?1 GROUP BY step_id", -1,
+						  SQLITE_PREPARE_PERSISTENT, &j->step_counts, NULL) != SQLITE_OK)
+		return store_fail(j, err, "cannot read step results");
+	sqlite3_stmt *st = j->step_counts;
 	memset(c, 0, sizeof *c);
 	sqlite3_bind_int64(st, 1, run_id);
 	int rc;
@@ -84,6 +98,6 @@ int store_step_counts(struct journal *j, int64_t run_id, struct step_counts *c, 
 		count_status(c, (const char *)sqlite3_column_text(st, 0));
 	if (rc != SQLITE_DONE)
 		store_fail(j, err, "cannot read step results");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

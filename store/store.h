@@ -14,7 +14,11 @@ struct journal {
 	int read_only;
 	sqlite3_stmt *insert[JT__COUNT]; /* cached INSERT per recorded table (chain.c) */
 	sqlite3_stmt *head_get, *head_set;
+	sqlite3_stmt *step_counts;       /* store_step_counts */
 };
+
+/* Finalizes the cached statements, before sqlite3_close. */
+void store_finalize(struct journal *j);
 
 /* Sets *err (if err) to "journal PATH: WHAT: <sqlite error message>" and returns -1.
  * Call it before any ROLLBACK, which would reset the message. */

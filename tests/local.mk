@@ -6,3 +6,4 @@ check_PROGRAMS += tests/unit/test_replicas
 tests_unit_test_replicas_LDADD = $(OD_LIBS)
 TESTS += tests/unit/test_replicas
 EXTRA_DIST += tests/fixtures/pg
+EXTRA_DIST += tests/run tests/lib.sh tests/build tests/integration tests/tui
