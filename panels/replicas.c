@@ -363,7 +363,7 @@ static cJSON *replicas_json(struct panel *base)
 static enum level replicas_level(const struct panel *base, const char **why)
 {
 	const struct replicas_panel *p = (const struct replicas_panel *)base;
-	enum level lv = p->n ? LV_OK : LV_NONE;
+	enum level lv = p->n || p->have_primary ? LV_OK : LV_NONE;
 	if (why)
 		*why = NULL;
 	if (base->app->primary && p->primary_error[0]) {

@@ -363,10 +363,14 @@ static int bad(struct journal_verify *v, const char *table, int64_t id, int64_t 
 	return 1;
 }
 
+/* The column holds exactly the text want (type checked first: reading it as text
+ * would convert it). */
 static int text_is(sqlite3_stmt *st, int i, const char *want)
 {
+	if (sqlite3_column_type(st, i) != SQLITE_TEXT)
+		return 0;
 	const unsigned char *s = sqlite3_column_text(st, i);
-	return sqlite3_column_type(st, i) == SQLITE_TEXT && s && strcmp((const char *)s, want) == 0;
+	return s && strcmp((const char *)s, want) == 0;
 }
 
 /* Where a row sits in the chain: 0 fine, 1 bad (v filled). */

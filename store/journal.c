@@ -61,8 +61,9 @@ static int make_parent_dirs(const char *path, char **err)
 			char c = *p;
 			*p = '\0';
 			if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+				int e = errno;
 				char *what = xasprintf("cannot create directory %s", dir);
-				rc = open_fail(err, path, what, strerror(errno));
+				rc = open_fail(err, path, what, strerror(e));
 				free(what);
 			}
 			*p = c;

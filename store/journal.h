@@ -84,7 +84,7 @@ struct journal_verify {
 	int64_t first_bad_seq;  /* chain position of the first bad row, 0 if intact */
 	char table[32];         /* table of the first bad row */
 	int64_t row_id;         /* its id in that table */
-	char reason[256];       /* "content altered", "previous row missing (deleted?)", ... */
+	char reason[256];       /* "content altered: ...", "row seq N before it is missing (deleted?)", ... */
 	int64_t head_seq;       /* the chain head: seq and hash of the last row */
 	char head[65];          /* lowercase hex; 64 zeros for an empty journal */
 };
