@@ -96,18 +96,32 @@ static void drop_connection(struct pgconn *c, enum src_state state, const char *
 		finish_query(c, why);
 }
 
-/* libpq messages end with a newline and may span lines; keep the first line. */
-static char *first_line(const char *msg, const char *fallback)
+/* libpq messages end with a newline and may span lines; keep the first line, and turn
+ * 'connection to server at "H", port P failed: WHY' into 'WHY (H:P)' so the cause is
+ * what an operator reads first. */
+char *pgconn_condense_error(const char *msg, const char *fallback)
 {
 	if (!msg || !*msg)
 		return xstrdup(fallback);
-	size_t n = strcspn(msg, "\n");
-	return xstrndup(msg, n);
+	char *line = xstrndup(msg, strcspn(msg, "\n"));
+	static const char pre[] = "connection to server at \"";
+	const char *why = strstr(line, " failed: ");
+	if (str_starts(line, pre) && why && why[9]) {
+		const char *host = line + sizeof(pre) - 1;
+		size_t hlen = strcspn(host, "\"");
+		const char *port = strstr(host + hlen, "port ");
+		size_t plen = port ? strcspn(port + 5, " ,") : 0;
+		char *out = port ? xasprintf("%s (%.*s:%.*s)", why + 9, (int)hlen, host, (int)plen, port + 5)
+				 : xasprintf("%s (%.*s)", why + 9, (int)hlen, host);
+		free(line);
+		return out;
+	}
+	return line;
 }
 
 static void fail_from_libpq(struct pgconn *c, const char *fallback)
 {
-	char *why = first_line(c->pg ? PQerrorMessage(c->pg) : NULL, fallback);
+	char *why = pgconn_condense_error(c->pg ? PQerrorMessage(c->pg) : NULL, fallback);
 	drop_connection(c, SRC_DOWN, why);
 	free(why);
 }
@@ -139,7 +153,7 @@ static void collect(struct pgconn *c, PGresult *r)
 		break;
 	default:
 		if (!c->sql_error)
-			c->sql_error = first_line(PQresultErrorMessage(r), "query failed");
+			c->sql_error = pgconn_condense_error(PQresultErrorMessage(r), "query failed");
 		break;
 	}
 }

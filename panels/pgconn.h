@@ -27,6 +27,10 @@ enum { PGQ_STARTED = 0, PGQ_BUSY = -1, PGQ_BACKOFF = -2 };
 int pgconn_query(struct pgconn *c, const char *sql, int nparams, const char *const *params,
 		 pg_done_fn cb, void *arg);
 
+/* First line of a libpq message, with 'connection to server at "H", port P failed: WHY'
+ * turned into 'WHY (H:P)'. Malloced. */
+char *pgconn_condense_error(const char *msg, const char *fallback);
+
 const struct source_status *pgconn_status(const struct pgconn *c);
 const char *pgconn_name(const struct pgconn *c);
 int pgconn_busy(const struct pgconn *c);

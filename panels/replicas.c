@@ -45,6 +45,7 @@ static void evaluate_all(struct replicas_panel *p)
 {
 	struct repl_thresholds th = thresholds(p->base.app);
 	int64_t now = now_mono_ms();
+	repl_infer_slots(p->r, p->n, primary_fresh(p) ? &p->primary : NULL);
 	for (int i = 0; i < p->n; i++)
 		replica_evaluate(&p->r[i], primary_fresh(p) ? &p->primary : NULL,
 				 p->base.app->primary != NULL, &th, now);
@@ -176,7 +177,10 @@ static void fill_row(struct replicas_panel *p, int i, struct table_row *row)
 		cell_set(&c[1], r->level, "%s", level_name(r->level));
 	cell_set(&c[2], r->matched && !strcmp(r->snd.state, "streaming") ? LV_OK : (p->have_primary ? LV_CRIT : LV_NONE),
 		 "%s", r->matched ? r->snd.state : (p->have_primary ? "missing" : "?"));
-	fmt_duration_ms(buf, sizeof(buf), r->lag_ms);
+	if (!r->matched && r->reachable != 1)
+		snprintf(buf, sizeof(buf), "-"); /* nobody to ask: no number rather than 0 */
+	else
+		fmt_duration_ms(buf, sizeof(buf), r->lag_ms);
 	cell_set(&c[3], r->lag_ms >= p->base.app->cfg->opt[OPT_REPLICA_LAG_WARN] ? LV_WARN : LV_OK, "%s", buf);
 	if (r->matched && !isnan(r->snd.replay_lag_bytes))
 		fmt_bytes(buf, sizeof(buf), r->snd.replay_lag_bytes);
@@ -191,7 +195,10 @@ static void fill_row(struct replicas_panel *p, int i, struct table_row *row)
 			 r->reachable == 1 ? "yes" : r->reachable == 0 ? (st->state == SRC_TIMEOUT ? "timeout" : "no") : "...");
 	cell_set(&c[6], r->have_standby && r->reachable == 1 ? (r->sb.in_recovery ? LV_OK : LV_CRIT) : LV_NONE, "%s",
 		 r->have_standby && r->reachable == 1 ? (r->sb.replay_paused == 1 ? "paused" : r->sb.in_recovery ? "yes" : "NO") : "-");
-	cell_set(&c[7], LV_NONE, "%s", r->snd.slot[0] ? r->snd.slot : (r->known_slot[0] ? r->known_slot : "-"));
+	if (r->snd.slot[0] && !r->known_slot[0] && r->inferred_slot[0])
+		cell_set(&c[7], LV_NONE, "%s?", r->snd.slot);
+	else
+		cell_set(&c[7], LV_NONE, "%s", r->snd.slot[0] ? r->snd.slot : (r->known_slot[0] ? r->known_slot : "-"));
 	cell_set(&c[8], r->snd.slot_active == 0 ? LV_WARN : LV_NONE, "%s",
 		 r->snd.slot_active == 1 ? "yes" : r->snd.slot_active == 0 ? "no" : "-");
 	cell_set(&c[9], LV_NONE, "%s", r->matched ? r->snd.client_addr : "-");

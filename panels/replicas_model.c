@@ -130,6 +130,33 @@ const struct repl_sender *repl_match(const struct repl_primary *p, const char *s
 	return found;
 }
 
+static int slot_claimed(const struct replica *r, int n, const char *slot)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(r[i].known_slot, slot))
+			return 1;
+	return 0;
+}
+
+void repl_infer_slots(struct replica *r, int n, const struct repl_primary *p)
+{
+	int unknown = -1, n_unknown = 0, free_slot = -1, n_free = 0;
+	for (int i = 0; i < n; i++) {
+		r[i].inferred_slot[0] = '\0';
+		if (!r[i].known_slot[0]) {
+			unknown = i;
+			n_unknown++;
+		}
+	}
+	for (int i = 0; p && i < p->n; i++)
+		if (p->s[i].slot[0] && !slot_claimed(r, n, p->s[i].slot)) {
+			free_slot = i;
+			n_free++;
+		}
+	if (n_unknown == 1 && n_free == 1)
+		snprintf(r[unknown].inferred_slot, sizeof(r[unknown].inferred_slot), "%s", p->s[free_slot].slot);
+}
+
 /* Raises r->level to lv with reason when lv is worse than what is there. */
 static void raise_to(struct replica *r, enum level lv, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -197,7 +224,8 @@ void replica_evaluate(struct replica *r, const struct repl_primary *primary, int
 	r->matched = 0;
 	if (primary) {
 		const char *app = r->have_standby ? r->sb.cluster_name : NULL;
-		const struct repl_sender *s = repl_match(primary, r->known_slot, app);
+		const char *slot = r->known_slot[0] ? r->known_slot : r->inferred_slot;
+		const struct repl_sender *s = repl_match(primary, slot, app);
 		if (s) {
 			r->snd = *s;
 			r->matched = s->has_sender;
@@ -211,8 +239,9 @@ void replica_evaluate(struct replica *r, const struct repl_primary *primary, int
 
 	if (primary) {
 		if (!r->matched) {
-			if (r->known_slot[0])
-				raise_to(r, LV_CRIT, "not streaming: slot %s has no walsender", r->known_slot);
+			if (r->known_slot[0] || r->inferred_slot[0])
+				raise_to(r, LV_CRIT, "not streaming: slot %s has no walsender",
+					 r->known_slot[0] ? r->known_slot : r->inferred_slot);
 			else
 				raise_to(r, LV_CRIT, "not streaming: not in pg_stat_replication");
 		} else if (strcmp(r->snd.state, "streaming") != 0) {

@@ -50,6 +50,12 @@ int repl_parse_standby(const struct rowset *rs, struct repl_standby *out);
 const struct repl_sender *repl_match(const struct repl_primary *p, const char *slot,
 				     const char *app_name);
 
+struct replica;
+
+/* For replicas whose slot was never learnt (down since opsdeck started): when exactly one
+ * such replica and exactly one physical slot claimed by nobody remain, that is its slot. */
+void repl_infer_slots(struct replica *r, int n, const struct repl_primary *p);
+
 struct repl_thresholds {
 	double warn_ms, high_ms, high_for_ms, crit_ms, crit_for_ms;
 };
@@ -62,6 +68,7 @@ struct replica {
 	int have_standby;
 	struct repl_standby sb;
 	char known_slot[64];      /* learnt from the standby; kept while it is unreachable */
+	char inferred_slot[64];   /* never learnt: the one slot no other replica claims */
 	int matched;
 	struct repl_sender snd;
 	double lag_ms;            /* worst of write/flush/replay lag and the standby's replay delay */

@@ -64,6 +64,8 @@ static int draw_source(int y, int x, const char *name, const struct source_cfg *
 	return put_run(y, x, ROLE_HEADER, " ", 1);
 }
 
+/* Age of the oldest data on screen, over the sources that have answered at least once
+ * (the ones that never did are red dots already). */
 static double oldest_data_ms(const struct app *a)
 {
 	double oldest = 0;
@@ -76,7 +78,7 @@ static double oldest_data_ms(const struct app *a)
 		st[n++] = pgconn_status(a->replicas[i]);
 	for (int i = 0; i < n; i++) {
 		if (!st[i]->last_ok_mono)
-			return NAN;
+			continue;
 		double age = (double)(now_mono_ms() - st[i]->last_ok_mono);
 		if (!any || age > oldest)
 			oldest = age;
@@ -88,7 +90,7 @@ static double oldest_data_ms(const struct app *a)
 static void draw_header(struct tui *t)
 {
 	struct app *a = t->app;
-	char buf[96], age[32];
+	char buf[96];
 	time_t now = time(NULL);
 	struct tm tm;
 	int prod = a->cfg->env && strstr(a->cfg->env, "prod") != NULL;
@@ -105,12 +107,19 @@ static void draw_header(struct tui *t)
 	x = draw_source(0, x, "pgbouncer", &a->cfg->pgbouncer, NULL);
 	x = draw_source(0, x, "redis", &a->cfg->redis, NULL);
 	x = draw_source(0, x, "api", &a->cfg->api, NULL);
+}
+
+/* Right end of the tab line: how old the data is, and whether refreshing is paused. */
+static void draw_data_age(struct tui *t, int x)
+{
+	struct app *a = t->app;
+	char buf[64], age[32];
 	double old = oldest_data_ms(a);
 	fmt_duration_ms(age, sizeof(age), old);
-	snprintf(buf, sizeof(buf), "%s data %s ", a->paused ? " PAUSED" : "", isnan(old) ? "-" : age);
+	snprintf(buf, sizeof(buf), "%sdata %s ", a->paused ? "PAUSED  " : "", isnan(old) ? "-" : age);
 	int w = (int)strlen(buf);
 	if (COLS - w > x)
-		put(0, COLS - w, w, a->paused || (!isnan(old) && old > app_stale_after_ms(a)) ? ROLE_WARN : ROLE_HEADER, buf);
+		put(1, COLS - w, w, a->paused || (!isnan(old) && old > app_stale_after_ms(a)) ? ROLE_WARN : ROLE_MUTED, buf);
 }
 
 static void draw_tabs(struct tui *t)
@@ -128,6 +137,7 @@ static void draw_tabs(struct tui *t)
 		enum role r = i == t->tab ? ROLE_TAB_ACTIVE : lv >= LV_WARN ? role_for_level(lv) : ROLE_TAB;
 		x = put_run(1, x, r, buf, w) + 1;
 	}
+	draw_data_age(t, x);
 }
 
 /* Chooses which columns fit: by priority, then shown in their own order. */
@@ -223,19 +233,35 @@ static int draw_table(struct tui *t, struct table *tb, int top, int max_rows)
 	return drawn;
 }
 
+/* "label   value" lines; a value too long for the screen wraps under its own column. */
 static void draw_text_block(const char *text, int top, int bottom, int indent)
 {
+	const int value_col = 23;
 	int y = top;
 	const char *p = text;
 	while (*p && y <= bottom) {
-		size_t n = strcspn(p, "\n");
-		move(y, 0);
-		clrtoeol();
-		mvaddnstr(y, indent, p, (int)n < COLS - indent ? (int)n : COLS - indent);
-		p += n;
+		int n = (int)strcspn(p, "\n"), first = 1;
+		const char *line = p;
+		while (y <= bottom && (first || n > 0)) {
+			int x = first ? indent : indent + value_col;
+			int room = COLS - x;
+			int take = n < room ? n : room;
+			move(y, 0);
+			clrtoeol();
+			if (take > 0)
+				mvaddnstr(y, x, line, take);
+			line += take;
+			n -= take;
+			y++;
+			first = 0;
+			while (n > 0 && *line == ' ') {
+				line++;
+				n--;
+			}
+		}
+		p += strcspn(p, "\n");
 		if (*p == '\n')
 			p++;
-		y++;
 	}
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panels/pgconn.h"
 #include "panels/replicas_model.h"
 #include "src/util.h"
 #include "tests/unit/tap.h"
@@ -142,6 +143,21 @@ static void test_missing_and_unreachable(void)
 	is_int(r.matched, 0, "no walsender for its slot");
 	is_int(r.snd.slot_active, 0, "its slot is reported inactive");
 
+	struct replica two[2];
+	replica_init(&two[0], "east");
+	replica_init(&two[1], "west");
+	snprintf(two[1].known_slot, sizeof(two[1].known_slot), "replica_2_slot");
+	repl_infer_slots(two, 2, &p);
+	is_str(two[0].inferred_slot, "replica_1_slot", "a replica never reached gets the one unclaimed slot");
+	two[0].reachable = 0;
+	replica_evaluate(&two[0], &p, 1, &TH, 5000);
+	is_int(two[0].snd.slot_active, 0, "and shows that slot inactive");
+	snprintf(two[1].known_slot, sizeof(two[1].known_slot), "%s", "");
+	repl_infer_slots(two, 2, &p);
+	is_str(two[0].inferred_slot, "", "no guess when two replicas and two slots are unknown");
+	history_done(&two[0].lag_hist);
+	history_done(&two[1].lag_hist);
+
 	struct replica never;
 	replica_init(&never, "north");
 	replica_evaluate(&never, &p, 1, &TH, 5000);
@@ -187,8 +203,26 @@ static void test_sustain_and_history(void)
 	history_done(&h);
 }
 
+static void test_condense(void)
+{
+	char *m = pgconn_condense_error("connection to server at \"127.0.0.1\", port 25431 failed: Connection refused\n"
+				       "\tIs the server running on that host and accepting TCP/IP connections?\n", "x");
+	is_str(m, "Connection refused (127.0.0.1:25431)", "libpq connection errors lead with the cause");
+	free(m);
+	m = pgconn_condense_error("FATAL:  password authentication failed for user \"ops\"\n", "x");
+	is_str(m, "FATAL:  password authentication failed for user \"ops\"", "other messages keep their first line");
+	free(m);
+	m = pgconn_condense_error("connection to server at \"db\" failed: ", "x");
+	is_str(m, "connection to server at \"db\" failed: ", "a truncated message is kept as it is");
+	free(m);
+	m = pgconn_condense_error(NULL, "fallback");
+	is_str(m, "fallback", "no message: the fallback");
+	free(m);
+}
+
 int main(void)
 {
+	test_condense();
 	test_csv();
 	test_match_by_slot();
 	test_paused();
