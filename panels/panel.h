@@ -77,5 +77,7 @@ struct panel {
 /* Registry: every panel class, in tab order. */
 extern const struct panel_class *const panel_classes[];
 extern const int panel_class_count;
+/* The health strip drawn under the header (not a tab). */
+extern const struct panel_class *const strip_class;
 
 #endif

@@ -19,19 +19,28 @@ struct pgconn {
 	short io_what;
 	struct event *deadline; /* one timer for connect + query */
 	struct source_status st;
-	/* the query in flight or waiting for the connection */
-	char *sql;
-	char **params;
-	int nparams;
-	pg_done_fn cb;
-	void *cb_arg;
+	/* queries in order; the head is in flight (or waits for the connection) */
+	struct pgquery *head, *tail;
+	int qlen;
 	int64_t started_mono;
 	struct rowset *res;
 	int nres;
 	char *sql_error;
 };
 
+struct pgquery {
+	char *sql;
+	char **params;
+	int nparams;
+	pg_done_fn cb;
+	void *arg;
+	struct pgquery *next;
+};
+
+#define PGCONN_MAX_QUEUE 8
+
 static void pg_io_cb(evutil_socket_t fd, short what, void *arg);
+static void send_query(struct pgconn *c);
 
 static void watch(struct pgconn *c, short what)
 {
@@ -50,33 +59,49 @@ static void watch(struct pgconn *c, short what)
 	}
 }
 
-static void clear_query(struct pgconn *c)
+static void free_query(struct pgquery *q)
 {
-	str_free(&c->sql);
-	for (int i = 0; i < c->nparams; i++)
-		free(c->params[i]);
-	free(c->params);
-	c->params = NULL;
-	c->nparams = 0;
+	free(q->sql);
+	for (int i = 0; i < q->nparams; i++)
+		free(q->params[i]);
+	free(q->params);
+	free(q);
+}
+
+static void clear_results(struct pgconn *c)
+{
 	for (int i = 0; i < c->nres; i++)
 		rowset_done(&c->res[i]);
 	free(c->res);
 	c->res = NULL;
 	c->nres = 0;
 	str_free(&c->sql_error);
-	c->cb = NULL;
-	c->cb_arg = NULL;
 }
 
-/* Hands the outcome to the caller and forgets the query. */
+static void arm_deadline(struct pgconn *c)
+{
+	struct timeval tv = {c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000};
+	c->started_mono = now_mono_ms();
+	evtimer_add(c->deadline, &tv);
+}
+
+/* Hands the head query's outcome to its caller, forgets it, and sends the next one. */
 static void finish_query(struct pgconn *c, const char *error)
 {
-	pg_done_fn cb = c->cb;
-	void *arg = c->cb_arg;
+	struct pgquery *q = c->head;
 	evtimer_del(c->deadline);
-	if (cb)
-		cb(arg, c->res, c->nres, error);
-	clear_query(c);
+	if (!q)
+		return;
+	c->head = q->next;
+	if (!c->head)
+		c->tail = NULL;
+	c->qlen--;
+	if (q->cb)
+		q->cb(q->arg, c->res, c->nres, error);
+	free_query(q);
+	clear_results(c);
+	if (c->head && c->phase == PH_READY)
+		send_query(c);
 }
 
 static void drop_connection(struct pgconn *c, enum src_state state, const char *why)
@@ -92,7 +117,7 @@ static void drop_connection(struct pgconn *c, enum src_state state, const char *
 		c->backoff_ms = c->backoff_max_ms;
 	c->st.retry_at_mono = now_mono_ms() + c->backoff_ms;
 	source_status_fail(&c->st, state, why);
-	if (c->cb || c->sql)
+	while (c->head) /* everything queued fails with the connection */
 		finish_query(c, why);
 }
 
@@ -170,11 +195,13 @@ static void flush_and_wait(struct pgconn *c)
 static void send_query(struct pgconn *c)
 {
 	int ok;
-	if (c->nparams)
-		ok = PQsendQueryParams(c->pg, c->sql, c->nparams, NULL, (const char *const *)c->params,
+	struct pgquery *q = c->head;
+	arm_deadline(c);
+	if (q->nparams)
+		ok = PQsendQueryParams(c->pg, q->sql, q->nparams, NULL, (const char *const *)q->params,
 				       NULL, NULL, 0);
 	else
-		ok = PQsendQuery(c->pg, c->sql);
+		ok = PQsendQuery(c->pg, q->sql);
 	if (!ok) {
 		fail_from_libpq(c, "could not send the query");
 		return;
@@ -199,7 +226,8 @@ static void read_results(struct pgconn *c)
 			char *err = c->sql_error ? xstrdup(c->sql_error) : NULL;
 			finish_query(c, err);
 			free(err);
-			watch(c, EV_READ); /* notice a server that goes away while idle */
+			if (c->phase == PH_READY)
+				watch(c, EV_READ); /* notice a server that goes away while idle */
 			return;
 		}
 		collect(c, r);
@@ -220,7 +248,7 @@ static void connect_step(struct pgconn *c)
 		PQsetnonblocking(c->pg, 1);
 		c->phase = PH_READY;
 		c->st.connects++;
-		if (c->sql)
+		if (c->head)
 			send_query(c);
 		else
 			watch(c, EV_READ);
@@ -303,27 +331,31 @@ static int start_connect(struct pgconn *c)
 int pgconn_query(struct pgconn *c, const char *sql, int nparams, const char *const *params,
 		 pg_done_fn cb, void *arg)
 {
-	if (c->cb || c->phase == PH_QUERY)
+	if (c->qlen >= PGCONN_MAX_QUEUE)
 		return PGQ_BUSY;
 	if (c->phase == PH_IDLE && now_mono_ms() < c->st.retry_at_mono)
 		return PGQ_BACKOFF;
-	c->sql = xstrdup(sql);
-	c->nparams = nparams;
-	c->params = nparams ? xcalloc((size_t)nparams, sizeof(char *)) : NULL;
+	struct pgquery *q = xcalloc(1, sizeof(*q));
+	q->sql = xstrdup(sql);
+	q->nparams = nparams;
+	q->params = nparams ? xcalloc((size_t)nparams, sizeof(char *)) : NULL;
 	for (int i = 0; i < nparams; i++)
-		c->params[i] = params[i] ? xstrdup(params[i]) : NULL;
-	c->cb = cb;
-	c->cb_arg = arg;
-	c->started_mono = now_mono_ms();
-	struct timeval tv = {c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000};
-	evtimer_add(c->deadline, &tv);
+		q->params[i] = params[i] ? xstrdup(params[i]) : NULL;
+	q->cb = cb;
+	q->arg = arg;
+	if (c->tail)
+		c->tail->next = q;
+	else
+		c->head = q;
+	c->tail = q;
+	c->qlen++;
 	if (c->phase == PH_IDLE) {
-		/* a failed start already reported to cb through drop_connection */
+		/* a start that fails at once reports to cb through drop_connection */
+		arm_deadline(c);
 		start_connect(c);
-		return PGQ_STARTED;
-	}
-	if (c->phase == PH_READY)
+	} else if (c->phase == PH_READY && c->head == q) {
 		send_query(c);
+	}
 	return PGQ_STARTED;
 }
 
@@ -346,11 +378,15 @@ void pgconn_free(struct pgconn *c)
 {
 	if (!c)
 		return;
-	c->cb = NULL; /* nobody to tell any more */
 	watch(c, 0);
 	if (c->pg)
 		PQfinish(c->pg);
-	clear_query(c);
+	while (c->head) { /* nobody to tell any more */
+		struct pgquery *q = c->head;
+		c->head = q->next;
+		free_query(q);
+	}
+	clear_results(c);
 	event_free(c->deadline);
 	source_status_done(&c->st);
 	free(c->name);
@@ -360,4 +396,4 @@ void pgconn_free(struct pgconn *c)
 
 const struct source_status *pgconn_status(const struct pgconn *c) { return &c->st; }
 const char *pgconn_name(const struct pgconn *c) { return c->name; }
-int pgconn_busy(const struct pgconn *c) { return c->cb != NULL; }
+int pgconn_busy(const struct pgconn *c) { return c->qlen > 0; }

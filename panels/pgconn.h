@@ -21,9 +21,11 @@ struct pgconn *pgconn_new(struct event_base *base, const char *name, const char 
 void pgconn_free(struct pgconn *c);
 
 enum { PGQ_STARTED = 0, PGQ_BUSY = -1, PGQ_BACKOFF = -2 };
-/* Sends sql (several ';'-separated statements allowed when nparams == 0), connecting
- * first if needed. PGQ_BUSY: the previous query is still running (skip this refresh);
- * PGQ_BACKOFF: the source is down and the next attempt is not due yet. */
+/* Queues sql (several ';'-separated statements allowed when nparams == 0; the PgBouncer
+ * console takes one per query), connecting first if needed; queries run one after another
+ * on the one connection, each with its own deadline. PGQ_BUSY: the queue is full (skip this
+ * refresh); PGQ_BACKOFF: the source is down and the next attempt is not due yet. The
+ * callback may run before this returns when the connection cannot even be started. */
 int pgconn_query(struct pgconn *c, const char *sql, int nparams, const char *const *params,
 		 pg_done_fn cb, void *arg);
 
@@ -33,6 +35,6 @@ char *pgconn_condense_error(const char *msg, const char *fallback);
 
 const struct source_status *pgconn_status(const struct pgconn *c);
 const char *pgconn_name(const struct pgconn *c);
-int pgconn_busy(const struct pgconn *c);
+int pgconn_busy(const struct pgconn *c); /* queries queued or in flight */
 
 #endif

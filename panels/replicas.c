@@ -109,10 +109,11 @@ static void replicas_poll(struct panel *base)
 	struct replicas_panel *p = (struct replicas_panel *)base;
 	struct app *a = base->app;
 	if (a->primary && !p->primary_busy) {
+		p->primary_busy = 1; /* cleared by on_primary, which may run before this returns */
 		int rc = pgconn_query(a->primary, REPL_PRIMARY_SQL, 0, NULL, on_primary, p);
-		if (rc == PGQ_STARTED)
-			p->primary_busy = pgconn_busy(a->primary);
-		else if (rc == PGQ_BACKOFF) {
+		if (rc != PGQ_STARTED)
+			p->primary_busy = 0;
+		if (rc == PGQ_BACKOFF) {
 			const struct source_status *st = pgconn_status(a->primary);
 			snprintf(p->primary_error, sizeof(p->primary_error), "%s",
 				 st->last_error ? st->last_error : "down");
@@ -121,11 +122,12 @@ static void replicas_poll(struct panel *base)
 	for (int i = 0; i < p->n; i++) {
 		if (p->standby_busy[i])
 			continue;
+		p->standby_busy[i] = 1;
 		int rc = pgconn_query(a->replicas[i], REPL_STANDBY_SQL, 0, NULL, on_standby, &p->ctx[i]);
-		if (rc == PGQ_STARTED)
-			p->standby_busy[i] = pgconn_busy(a->replicas[i]);
-		else
+		if (rc != PGQ_STARTED) {
+			p->standby_busy[i] = 0;
 			note_not_polled(p, i, rc);
+		}
 	}
 	evaluate_all(p);
 }

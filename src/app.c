@@ -28,10 +28,18 @@ struct app *app_new(struct config *cfg, struct event_base *base)
 	for (int i = 0; i < cfg->n_replicas; i++)
 		a->replicas[i] = pgconn_new(base, cfg->replicas[i].name, cfg->replicas[i].dsn, timeout,
 					    backoff_max);
+	if (cfg->pgbouncer.dsn)
+		a->bouncer = pgconn_new(base, "pgbouncer", cfg->pgbouncer.dsn, timeout, backoff_max);
+	if (cfg->redis.dsn)
+		a->redis = redisconn_new(base, "redis", cfg->redis.dsn, cfg->sopt[OPT_REDIS_PASSWORD_FILE],
+					 timeout, backoff_max);
+	if (cfg->api.dsn)
+		a->api = httpconn_new(base, "api", cfg->api.dsn, timeout, backoff_max, APP_MAX_BODY);
 	a->npanels = panel_class_count;
 	a->panels = xcalloc((size_t)a->npanels, sizeof(*a->panels));
 	for (int i = 0; i < a->npanels; i++)
 		a->panels[i] = panel_classes[i]->create(panel_classes[i], a);
+	a->strip = strip_class->create(strip_class, a);
 	a->tick = event_new(base, -1, EV_PERSIST, tick_cb, a);
 	return a;
 }
@@ -44,19 +52,37 @@ void app_free(struct app *a)
 	for (int i = 0; i < a->npanels; i++)
 		a->panels[i]->cls->destroy(a->panels[i]);
 	free(a->panels);
+	a->strip->cls->destroy(a->strip);
 	pgconn_free(a->primary);
+	pgconn_free(a->bouncer);
+	if (a->redis)
+		redisconn_free(a->redis);
+	if (a->api)
+		httpconn_free(a->api);
 	for (int i = 0; i < a->cfg->n_replicas; i++)
 		pgconn_free(a->replicas[i]);
 	free(a->replicas);
 	free(a);
 }
 
+void app_each_panel(struct app *a, void (*fn)(struct panel *p, void *arg), void *arg)
+{
+	for (int i = 0; i < a->npanels; i++)
+		fn(a->panels[i], arg);
+	fn(a->strip, arg);
+}
+
+static void poll_one(struct panel *p, void *arg)
+{
+	(void)arg;
+	if (p->cls->poll)
+		p->cls->poll(p);
+}
+
 void app_poll_now(struct app *a)
 {
 	a->last_poll_mono = now_mono_ms();
-	for (int i = 0; i < a->npanels; i++)
-		if (a->panels[i]->cls->poll)
-			a->panels[i]->cls->poll(a->panels[i]);
+	app_each_panel(a, poll_one, NULL);
 	app_changed(a);
 }
 
@@ -80,12 +106,14 @@ void app_changed(struct app *a)
 		a->on_change(a->on_change_arg);
 }
 
+static int panel_busy(const struct panel *p) { return p->cls->busy && p->cls->busy(p); }
+
 int app_busy(const struct app *a)
 {
 	for (int i = 0; i < a->npanels; i++)
-		if (a->panels[i]->cls->busy && a->panels[i]->cls->busy(a->panels[i]))
+		if (panel_busy(a->panels[i]))
 			return 1;
-	return 0;
+	return panel_busy(a->strip);
 }
 
 double app_stale_after_ms(const struct app *a)
@@ -94,12 +122,16 @@ double app_stale_after_ms(const struct app *a)
 	return s < a->refresh_ms + 300 ? a->refresh_ms + 300 : s;
 }
 
+static enum level panel_level(const struct panel *p)
+{
+	return p->cls->level ? p->cls->level(p, NULL) : LV_NONE;
+}
+
 enum level app_level(const struct app *a)
 {
-	enum level lv = LV_NONE;
+	enum level lv = panel_level(a->strip);
 	for (int i = 0; i < a->npanels; i++)
-		if (a->panels[i]->cls->level)
-			lv = level_max(lv, a->panels[i]->cls->level(a->panels[i], NULL));
+		lv = level_max(lv, panel_level(a->panels[i]));
 	return lv;
 }
 
@@ -107,8 +139,38 @@ const struct source_status *app_source_status(const struct app *a, const char *n
 {
 	if (!strcmp(name, "primary"))
 		return a->primary ? pgconn_status(a->primary) : NULL;
+	if (!strcmp(name, "pgbouncer"))
+		return a->bouncer ? pgconn_status(a->bouncer) : NULL;
+	if (!strcmp(name, "redis"))
+		return a->redis ? redisconn_status(a->redis) : NULL;
+	if (!strcmp(name, "api"))
+		return a->api ? httpconn_status(a->api) : NULL;
 	for (int i = 0; i < a->cfg->n_replicas; i++)
 		if (!strcmp(name, a->cfg->replicas[i].name))
 			return pgconn_status(a->replicas[i]);
 	return NULL;
+}
+
+int app_sources(const struct app *a, struct app_source *out, int max)
+{
+	int n = 0;
+	const struct config *c = a->cfg;
+#define ADD(nm, k, sc)                                                                     \
+	do {                                                                               \
+		if (n < max)                                                               \
+			out[n] = (struct app_source){nm, k, sc, app_source_status(a, nm)}; \
+		n++;                                                                       \
+	} while (0)
+	ADD("primary", "primary", &c->primary);
+	for (int i = 0; i < c->n_replicas; i++) {
+		if (n < max)
+			out[n] = (struct app_source){c->replicas[i].name, NULL, &c->replicas[i],
+						     pgconn_status(a->replicas[i])};
+		n++;
+	}
+	ADD("pgbouncer", "pgbouncer", &c->pgbouncer);
+	ADD("redis", "redis", &c->redis);
+	ADD("api", "api", &c->api);
+#undef ADD
+	return n < max ? n : max;
 }

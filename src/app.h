@@ -6,7 +6,9 @@
 #include <event2/event.h>
 
 #include "panels/panel.h"
+#include "panels/httpconn.h"
 #include "panels/pgconn.h"
+#include "panels/redisconn.h"
 #include "src/config.h"
 
 struct app {
@@ -14,8 +16,12 @@ struct app {
 	struct event_base *base;
 	struct pgconn *primary;   /* NULL when not configured */
 	struct pgconn **replicas; /* cfg->n_replicas connectors */
+	struct pgconn *bouncer;   /* PgBouncer's admin console; NULL when not configured */
+	struct redisconn *redis;  /* NULL when not configured */
+	struct httpconn *api;     /* NULL when not configured */
 	struct panel **panels;    /* one per panel class, in tab order */
 	int npanels;
+	struct panel *strip;      /* the health strip */
 	struct event *tick;
 	double refresh_ms;
 	int paused;
@@ -33,8 +39,24 @@ void app_changed(struct app *a);   /* a panel has new data */
 int app_busy(const struct app *a); /* some refresh is still in flight */
 /* Data older than this is stale (drawn dimmed, said as "stale Ns"). */
 double app_stale_after_ms(const struct app *a);
-/* Worst level over all panels. */
+/* API responses larger than this are refused (a 10 MB body must not be read whole). */
+#define APP_MAX_BODY (1024 * 1024)
+
+/* Worst level over all panels and the strip. */
 enum level app_level(const struct app *a);
+/* "primary", "pgbouncer", "redis", "api" or a replica's name; NULL when not configured. */
 const struct source_status *app_source_status(const struct app *a, const char *name);
+/* Every source in display order (primary, replicas, pgbouncer, redis, api), configured or
+ * not: cfg->dsn == NULL means not configured, then st is NULL. Returns the count. */
+struct app_source {
+	const char *name;  /* "primary", a replica's NAME, "pgbouncer", "redis", "api" */
+	const char *key;   /* its config key: "primary", "replica.NAME", ... */
+	const struct source_cfg *cfg;
+	const struct source_status *st;
+};
+int app_sources(const struct app *a, struct app_source *out, int max);
+
+/* Calls fn for every panel: the tabs, then the strip. */
+void app_each_panel(struct app *a, void (*fn)(struct panel *p, void *arg), void *arg);
 
 #endif

@@ -48,7 +48,7 @@ static void add_source(cJSON *sources, const char *name, const struct source_cfg
 	cJSON_AddStringToObject(o, "dsn", masked);
 	free(masked);
 	if (!st) {
-		cJSON_AddStringToObject(o, "state", "not polled yet");
+		cJSON_AddStringToObject(o, "state", "not polled");
 		return;
 	}
 	cJSON_AddStringToObject(o, "state", src_state_name(st->state));
@@ -58,6 +58,20 @@ static void add_source(cJSON *sources, const char *name, const struct source_cfg
 		cJSON_AddNullToObject(o, "error");
 	if (st->state == SRC_UP)
 		cJSON_AddNumberToObject(o, "rtt_ms", st->rtt_ms);
+}
+
+static void add_panel_json(struct panel *p, void *arg)
+{
+	if (p->cls->json)
+		cJSON_AddItemToObject(arg, p->cls->name, p->cls->json(p));
+}
+
+static void add_panel_text(struct panel *p, void *arg)
+{
+	if (!p->cls->text)
+		return;
+	sbuf_addf(arg, "\n== %s ==\n", p->cls->title);
+	p->cls->text(p, arg);
 }
 
 static char *snapshot_json(struct app *a)
@@ -70,19 +84,18 @@ static char *snapshot_json(struct app *a)
 	cJSON_AddStringToObject(root, "taken_at", ts);
 	cJSON_AddStringToObject(root, "status", level_name(app_level(a)));
 	cJSON *sources = cJSON_AddObjectToObject(root, "sources");
-	add_source(sources, "primary", &a->cfg->primary, app_source_status(a, "primary"));
-	for (int i = 0; i < a->cfg->n_replicas; i++) {
+	struct app_source src[64];
+	int n = app_sources(a, src, 64);
+	for (int i = 0; i < n; i++) {
 		char key[80];
-		snprintf(key, sizeof(key), "replica.%s", a->cfg->replicas[i].name);
-		add_source(sources, key, &a->cfg->replicas[i], pgconn_status(a->replicas[i]));
+		if (src[i].key)
+			snprintf(key, sizeof(key), "%s", src[i].key);
+		else
+			snprintf(key, sizeof(key), "replica.%s", src[i].name);
+		add_source(sources, key, src[i].cfg, src[i].st);
 	}
-	add_source(sources, "pgbouncer", &a->cfg->pgbouncer, NULL);
-	add_source(sources, "redis", &a->cfg->redis, NULL);
-	add_source(sources, "api", &a->cfg->api, NULL);
 	cJSON *panels = cJSON_AddObjectToObject(root, "panels");
-	for (int i = 0; i < a->npanels; i++)
-		if (a->panels[i]->cls->json)
-			cJSON_AddItemToObject(panels, a->panels[i]->cls->name, a->panels[i]->cls->json(a->panels[i]));
+	app_each_panel(a, add_panel_json, panels);
 	char *out = cJSON_Print(root);
 	cJSON_Delete(root);
 	return out;
@@ -95,12 +108,7 @@ static char *snapshot_text(struct app *a)
 	iso_time(ts, sizeof(ts), now_wall_ms());
 	sbuf_addf(&sb, "opsdeck snapshot  env %s  %s  overall %s\n", a->cfg->env ? a->cfg->env : "-", ts,
 		  level_name(app_level(a)));
-	for (int i = 0; i < a->npanels; i++) {
-		if (!a->panels[i]->cls->text)
-			continue;
-		sbuf_addf(&sb, "\n== %s ==\n", a->panels[i]->cls->title);
-		a->panels[i]->cls->text(a->panels[i], &sb);
-	}
+	app_each_panel(a, add_panel_text, &sb);
 	return sbuf_steal(&sb);
 }
 

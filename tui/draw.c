@@ -66,25 +66,21 @@ static int draw_source(int y, int x, const char *name, const struct source_cfg *
 
 /* Age of the oldest data on screen, over the sources that have answered at least once
  * (the ones that never did are red dots already). */
+/* Age of the oldest data on screen, over the sources that have answered at least once
+ * (the ones that never did are red dots already). */
 static double oldest_data_ms(const struct app *a)
 {
-	double oldest = 0;
-	int any = 0;
-	const struct source_status *st[17];
-	int n = 0;
-	if (a->primary)
-		st[n++] = pgconn_status(a->primary);
-	for (int i = 0; i < a->cfg->n_replicas && n < 17; i++)
-		st[n++] = pgconn_status(a->replicas[i]);
+	struct app_source src[64];
+	int n = app_sources(a, src, 64);
+	double oldest = NAN;
 	for (int i = 0; i < n; i++) {
-		if (!st[i]->last_ok_mono)
+		if (!src[i].st || !src[i].st->last_ok_mono)
 			continue;
-		double age = (double)(now_mono_ms() - st[i]->last_ok_mono);
-		if (!any || age > oldest)
+		double age = (double)(now_mono_ms() - src[i].st->last_ok_mono);
+		if (isnan(oldest) || age > oldest)
 			oldest = age;
-		any = 1;
 	}
-	return any ? oldest : NAN;
+	return oldest;
 }
 
 static void draw_header(struct tui *t)
@@ -101,12 +97,10 @@ static void draw_header(struct tui *t)
 	localtime_r(&now, &tm);
 	strftime(buf, sizeof(buf), " %H:%M:%S  ", &tm);
 	x = put_run(0, x, ROLE_HEADER, buf, (int)strlen(buf));
-	x = draw_source(0, x, "primary", &a->cfg->primary, app_source_status(a, "primary"));
-	for (int i = 0; i < a->cfg->n_replicas; i++)
-		x = draw_source(0, x, a->cfg->replicas[i].name, &a->cfg->replicas[i], pgconn_status(a->replicas[i]));
-	x = draw_source(0, x, "pgbouncer", &a->cfg->pgbouncer, NULL);
-	x = draw_source(0, x, "redis", &a->cfg->redis, NULL);
-	x = draw_source(0, x, "api", &a->cfg->api, NULL);
+	struct app_source src[64];
+	int n = app_sources(a, src, 64);
+	for (int i = 0; i < n; i++)
+		x = draw_source(0, x, src[i].name, src[i].cfg, src[i].st);
 }
 
 /* Right end of the tab line: how old the data is, and whether refreshing is paused. */
