@@ -20,6 +20,7 @@ struct app *app_new(struct config *cfg, struct event_base *base)
 	a->cfg = cfg;
 	a->base = base;
 	a->refresh_ms = cfg->opt[OPT_REFRESH];
+	alerts_init(&a->alerts);
 	int timeout = (int)cfg->opt[OPT_TIMEOUT];
 	int backoff_max = (int)(a->refresh_ms > 1000 ? a->refresh_ms : 1000);
 	if (cfg->primary.dsn)
@@ -53,6 +54,7 @@ void app_free(struct app *a)
 		a->panels[i]->cls->destroy(a->panels[i]);
 	free(a->panels);
 	a->strip->cls->destroy(a->strip);
+	alerts_done(&a->alerts);
 	pgconn_free(a->primary);
 	pgconn_free(a->bouncer);
 	if (a->redis)

@@ -6,6 +6,7 @@
 #include <event2/event.h>
 
 #include "panels/panel.h"
+#include "panels/alerts.h"
 #include "panels/httpconn.h"
 #include "panels/pgconn.h"
 #include "panels/redisconn.h"
@@ -22,6 +23,7 @@ struct app {
 	struct panel **panels;    /* one per panel class, in tab order */
 	int npanels;
 	struct panel *strip;      /* the health strip */
+	struct alerts alerts;     /* every panel reports its conditions here */
 	struct event *tick;
 	double refresh_ms;
 	int paused;

@@ -1,0 +1,2 @@
+# PostgreSQL/PgBouncer panels: pools, partitions
+libopsdeck_a_SOURCES += panels/pools.c panels/partitions.c
