@@ -1,2 +1,9 @@
 # PostgreSQL/PgBouncer panels: pools, partitions
-libopsdeck_a_SOURCES += panels/pools.c panels/partitions.c
+libopsdeck_a_SOURCES += panels/pools.c panels/pools_model.c panels/pools_model.h \
+	panels/partitions.c panels/partitions_model.c panels/partitions_model.h
+
+check_PROGRAMS += tests/unit/test_pools tests/unit/test_partitions
+tests_unit_test_pools_LDADD = $(OD_LIBS)
+tests_unit_test_partitions_LDADD = $(OD_LIBS)
+TESTS += tests/unit/test_pools tests/unit/test_partitions
+EXTRA_DIST += tests/fixtures/pgbouncer tests/fixtures/partitions

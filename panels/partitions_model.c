@@ -1,0 +1,341 @@
+#include "panels/partitions_model.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/util.h"
+
+const char PARTITIONS_SQL[] =
+	"SELECT extract(epoch FROM now()) AS server_now,"
+	" p.oid::regclass::text AS parent, pt.partstrat AS strategy,"
+	" c.oid::regclass::text AS partition, pg_get_expr(c.relpartbound, c.oid) AS bound,"
+	" greatest(coalesce(s.n_live_tup, 0), c.reltuples) AS rows_estimate,"
+	" pg_table_size(c.oid) AS table_bytes, pg_indexes_size(c.oid) AS index_bytes,"
+	" s.n_dead_tup AS dead_tuples, s.n_live_tup AS live_tuples,"
+	" extract(epoch FROM now() - greatest(s.last_vacuum, s.last_autovacuum)) AS vacuum_age_s"
+	" FROM pg_partitioned_table pt"
+	" JOIN pg_class p ON p.oid = pt.partrelid"
+	" LEFT JOIN pg_inherits i ON i.inhparent = p.oid"
+	" LEFT JOIN pg_class c ON c.oid = i.inhrelid"
+	" LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid"
+	" ORDER BY 2, 4";
+
+/* days from 1970-01-01 to y-m-d (proleptic Gregorian) */
+static long days_from_civil(long y, int m, int d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int parse_pg_time(const char *s, double *epoch)
+{
+	int y, mo, d, h = 0, mi = 0, n = 0;
+	double sec = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	const char *p = s + n;
+	if (*p == ' ' || *p == 'T') {
+		int m = 0;
+		if (sscanf(p + 1, "%2d:%2d:%lf%n", &h, &mi, &sec, &m) != 3)
+			return -1;
+		p += 1 + m;
+	}
+	double offset = 0;
+	if (*p == '+' || *p == '-') {
+		int oh = 0, om = 0, k = 0;
+		if (sscanf(p + 1, "%2d%n", &oh, &k) != 1)
+			return -1;
+		if (p[1 + k] == ':')
+			sscanf(p + 2 + k, "%2d", &om);
+		offset = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+	}
+	*epoch = (double)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+	return 0;
+}
+
+/* Reads one literal of a bound list: 'text' or a bare word/number; returns the end. */
+static const char *literal(const char *p, char *out, size_t n)
+{
+	size_t k = 0;
+	while (*p == ' ' || *p == '(')
+		p++;
+	if (*p == '\'') {
+		p++;
+		while (*p && !(*p == '\'' && p[1] != '\'')) {
+			if (*p == '\'')
+				p++;
+			if (k + 1 < n)
+				out[k++] = *p;
+			p++;
+		}
+		if (*p == '\'')
+			p++;
+	} else {
+		while (*p && *p != ')' && *p != ',' && *p != ' ')
+			if (k + 1 < n)
+				out[k++] = *p++;
+			else
+				p++;
+	}
+	out[k] = '\0';
+	return p;
+}
+
+static double range_value(const char *lit, int *is_time)
+{
+	double v;
+	char *end;
+	if (!strcmp(lit, "MINVALUE") || !strcmp(lit, "MAXVALUE"))
+		return NAN;
+	if (parse_pg_time(lit, &v) == 0) {
+		*is_time = 1;
+		return v;
+	}
+	v = strtod(lit, &end);
+	return end != lit && !*end ? v : NAN;
+}
+
+void bound_parse(const char *text, struct bound *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->from = b->to = NAN;
+	if (!text)
+		return;
+	if (!strcmp(text, "DEFAULT")) {
+		b->kind = BOUND_DEFAULT;
+		return;
+	}
+	if (strstr(text, "FOR VALUES IN")) {
+		b->kind = BOUND_LIST;
+		return;
+	}
+	if (strstr(text, "FOR VALUES WITH")) {
+		b->kind = BOUND_HASH;
+		return;
+	}
+	const char *from = strstr(text, "FROM ("), *to = strstr(text, ") TO (");
+	if (!from || !to)
+		return;
+	char lit[96];
+	int t1 = 0, t2 = 0;
+	b->kind = BOUND_RANGE;
+	literal(from + 5, lit, sizeof(lit)); /* first column of a multi-column key */
+	b->from = range_value(lit, &t1);
+	literal(to + 5, lit, sizeof(lit));
+	b->to = range_value(lit, &t2);
+	b->is_time = t1 && t2;
+}
+
+static double num(const struct rowset *rs, int row, const char *col)
+{
+	int ok;
+	double v = rowset_num(rs, row, col, &ok);
+	return ok ? v : NAN;
+}
+
+static struct ptable *table_for(struct ptables *pt, struct ptable *old, int nold, const char *name)
+{
+	if (pt->n && !strcmp(pt->t[pt->n - 1].name, name))
+		return &pt->t[pt->n - 1];
+	pt->t = xrealloc(pt->t, sizeof(*pt->t) * (size_t)(pt->n + 1));
+	struct ptable *t = &pt->t[pt->n++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	for (int i = 0; i < nold; i++)
+		if (!strcmp(old[i].name, name)) { /* keep the sustained conditions */
+			t->bloat_warn = old[i].bloat_warn;
+			t->bloat_crit = old[i].bloat_crit;
+		}
+	return t;
+}
+
+static const char *strategy_name(const char *s)
+{
+	return !s ? "?" : !strcmp(s, "r") ? "range" : !strcmp(s, "l") ? "list" : !strcmp(s, "h") ? "hash" : s;
+}
+
+int ptables_update(struct ptables *pt, const struct rowset *rs)
+{
+	if (rowset_col(rs, "parent") < 0 || rowset_col(rs, "bound") < 0)
+		return -1;
+	struct ptable *old = pt->t;
+	int nold = pt->n;
+	pt->t = NULL;
+	pt->n = 0;
+	pt->server_now = rs->nrows ? num(rs, 0, "server_now") : NAN;
+	for (int r = 0; r < rs->nrows; r++) {
+		const char *parent = rowset_val(rs, r, "parent");
+		if (!parent)
+			continue;
+		struct ptable *t = table_for(pt, old, nold, parent);
+		snprintf(t->strategy, sizeof(t->strategy), "%s", strategy_name(rowset_val(rs, r, "strategy")));
+		const char *name = rowset_val(rs, r, "partition");
+		if (!name)
+			continue; /* a partitioned table without partitions */
+		t->parts = xrealloc(t->parts, sizeof(*t->parts) * (size_t)(t->nparts + 1));
+		struct partition *p = &t->parts[t->nparts++];
+		memset(p, 0, sizeof(*p));
+		snprintf(p->name, sizeof(p->name), "%s", name);
+		snprintf(p->bound_text, sizeof(p->bound_text), "%s", rowset_val(rs, r, "bound") ? rowset_val(rs, r, "bound") : "");
+		bound_parse(rowset_val(rs, r, "bound"), &p->bound);
+		p->rows = num(rs, r, "rows_estimate");
+		p->table_bytes = num(rs, r, "table_bytes");
+		p->index_bytes = num(rs, r, "index_bytes");
+		p->dead = num(rs, r, "dead_tuples");
+		p->live = num(rs, r, "live_tuples");
+		p->vacuum_age_s = num(rs, r, "vacuum_age_s");
+	}
+	for (int i = 0; i < nold; i++)
+		free(old[i].parts);
+	free(old);
+	return 0;
+}
+
+static const char *interval_name(double secs)
+{
+	double days = secs / 86400;
+	if (fabs(days - 1) < 0.05)
+		return "daily";
+	if (fabs(days - 7) < 0.05)
+		return "weekly";
+	if (days >= 28 && days <= 31.05)
+		return "monthly";
+	if (days >= 89 && days <= 92.05)
+		return "quarterly";
+	if (days >= 365 && days <= 366.05)
+		return "yearly";
+	return "range";
+}
+
+static const struct partition *starting_at(const struct ptable *t, double when)
+{
+	for (int i = 0; i < t->nparts; i++)
+		if (t->parts[i].bound.kind == BOUND_RANGE && t->parts[i].bound.is_time &&
+		    fabs(t->parts[i].bound.from - when) < 1)
+			return &t->parts[i];
+	return NULL;
+}
+
+static void horizon(struct ptable *t, double now)
+{
+	const struct partition *cur = NULL;
+	t->interval = "";
+	for (int i = 0; i < t->nparts; i++) {
+		const struct bound *b = &t->parts[i].bound;
+		if (b->kind == BOUND_RANGE && b->is_time && !isnan(b->from) && !isnan(b->to)) {
+			if (!*t->interval)
+				t->interval = interval_name(b->to - b->from);
+			if (b->from <= now && now < b->to)
+				cur = &t->parts[i];
+		}
+	}
+	t->has_horizon = cur != NULL;
+	t->current_missing = *t->interval && !cur;
+	t->ahead = 0;
+	for (const struct partition *p = cur; p && t->ahead < 2;) /* the ones that follow, up to 2 */
+		if ((p = starting_at(t, p->bound.to)))
+			t->ahead++;
+}
+
+static void raise_to(struct ptable *t, enum level lv, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void raise_to(struct ptable *t, enum level lv, const char *fmt, ...)
+{
+	if (lv <= t->level)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
+	va_end(ap);
+	t->level = lv;
+}
+
+static void aggregate(struct ptable *t, double now, double retention_months)
+{
+	t->default_rows = NAN;
+	t->total_bytes = t->index_bytes = t->dead = t->live = 0;
+	t->worst_vacuum_age_s = NAN;
+	t->past_retention = 0;
+	t->oldest_end = NAN;
+	double cutoff = now - retention_months * 30.44 * 86400;
+	for (int i = 0; i < t->nparts; i++) {
+		const struct partition *p = &t->parts[i];
+		if (p->bound.kind == BOUND_DEFAULT)
+			t->default_rows = isnan(p->rows) ? 0 : p->rows;
+		t->total_bytes += isnan(p->table_bytes) ? 0 : p->table_bytes;
+		t->index_bytes += isnan(p->index_bytes) ? 0 : p->index_bytes;
+		t->dead += isnan(p->dead) ? 0 : p->dead;
+		double live = isnan(p->live) ? 0 : p->live; /* n_live_tup, 0 after a stats reset: */
+		if (!isnan(p->rows) && p->rows > live)      /* the planner's estimate then */
+			live = p->rows;
+		t->live += live;
+		if (p->dead > 1000 && (isnan(p->vacuum_age_s) || !(p->vacuum_age_s <= t->worst_vacuum_age_s)))
+			t->worst_vacuum_age_s = isnan(p->vacuum_age_s) ? INFINITY : p->vacuum_age_s;
+		if (p->bound.kind == BOUND_RANGE && p->bound.is_time && !isnan(p->bound.to)) {
+			if (isnan(t->oldest_end) || p->bound.to < t->oldest_end)
+				t->oldest_end = p->bound.to;
+			if (p->bound.to < cutoff)
+				t->past_retention++;
+		}
+	}
+	t->bloat_pct = t->live + t->dead > 0 ? t->dead / (t->live + t->dead) * 100 : 0;
+}
+
+void ptables_evaluate(struct ptables *pt, const struct partition_thresholds *th, int64_t now_ms)
+{
+	double now = isnan(pt->server_now) ? (double)now_wall_ms() / 1000 : pt->server_now;
+	for (int i = 0; i < pt->n; i++) {
+		struct ptable *t = &pt->t[i];
+		char dur[32];
+		t->level = LV_OK;
+		t->reason[0] = '\0';
+		horizon(t, now);
+		aggregate(t, now, th->retention_months);
+		if (t->current_missing)
+			raise_to(t, LV_CRIT, "no partition holds the current %s interval: rows go to the default",
+				 t->interval);
+		else if (t->has_horizon && t->ahead == 0)
+			raise_to(t, LV_CRIT, "next %s partition missing", t->interval);
+		if (t->default_rows > 0)
+			raise_to(t, LV_CRIT, "%.0f rows in the default partition", t->default_rows);
+		if (sustain_update(&t->bloat_crit, t->bloat_pct > th->bloat_crit, now_ms, th->bloat_crit_for, NULL)) {
+			fmt_duration_ms(dur, sizeof(dur), th->bloat_crit_for);
+			raise_to(t, LV_CRIT, "bloat %.0f%% > %.0f%% for %s", t->bloat_pct, th->bloat_crit, dur);
+		}
+		if (t->has_horizon && t->ahead == 1)
+			raise_to(t, LV_WARN, "only the next %s partition exists", t->interval);
+		if (sustain_update(&t->bloat_warn, t->bloat_pct > th->bloat_warn, now_ms, th->bloat_warn_for, NULL)) {
+			fmt_duration_ms(dur, sizeof(dur), th->bloat_warn_for);
+			raise_to(t, LV_WARN, "bloat %.0f%% > %.0f%% for %s", t->bloat_pct, th->bloat_warn, dur);
+		} else if (t->bloat_pct > th->bloat_warn) {
+			raise_to(t, LV_PENDING, "bloat %.0f%% > %.0f%%", t->bloat_pct, th->bloat_warn);
+		}
+		if (t->dead > th->dead_warn)
+			raise_to(t, LV_WARN, "%.0f dead tuples > %.0f", t->dead, th->dead_warn);
+		if (t->worst_vacuum_age_s * 1000 > th->vacuum_age_warn_ms) {
+			if (isinf(t->worst_vacuum_age_s))
+				raise_to(t, LV_WARN, "partitions with dead tuples never vacuumed");
+			else {
+				fmt_duration_ms(dur, sizeof(dur), t->worst_vacuum_age_s * 1000);
+				raise_to(t, LV_WARN, "last vacuum %s ago on a partition with dead tuples", dur);
+			}
+		}
+		if (t->level == LV_OK)
+			snprintf(t->reason, sizeof(t->reason), "ok");
+	}
+}
+
+void ptables_done(struct ptables *pt)
+{
+	for (int i = 0; i < pt->n; i++)
+		free(pt->t[i].parts);
+	free(pt->t);
+	memset(pt, 0, sizeof(*pt));
+}

@@ -1,0 +1,71 @@
+/* Partitioned tables: pure parsing of one catalogue query (every partition of every
+ * partitioned table with its bound, size, tuples and vacuum times), bound parsing, the
+ * future horizon (inferred from the bounds themselves: the partition holding "now", then
+ * the ones that start where it ends), and evaluation against the thresholds. */
+#ifndef OD_PARTITIONS_MODEL_H
+#define OD_PARTITIONS_MODEL_H
+
+#include <stdint.h>
+
+#include "panels/level.h"
+#include "panels/rowset.h"
+
+extern const char PARTITIONS_SQL[];
+
+enum bound_kind { BOUND_OTHER, BOUND_RANGE, BOUND_LIST, BOUND_HASH, BOUND_DEFAULT };
+
+struct bound {
+	enum bound_kind kind;
+	int is_time;         /* range over dates/timestamps: from/to are epoch seconds */
+	double from, to;     /* range bounds (epoch s when is_time, else numbers); NAN = MINVALUE/MAXVALUE/other */
+};
+
+/* "FOR VALUES FROM ('2024-11-01 00:00:00+00') TO ('2024-12-01 00:00:00+00')", "DEFAULT",
+ * "FOR VALUES IN (...)", "FOR VALUES WITH (modulus 4, remainder 0)". */
+void bound_parse(const char *text, struct bound *b);
+/* "2024-11-01", "2024-11-01 00:00:00", "2024-11-01 05:30:00.25+05:30" -> epoch seconds; -1 if not a time. */
+int parse_pg_time(const char *s, double *epoch);
+
+struct partition {
+	char name[128];
+	char bound_text[160];
+	struct bound bound;
+	double rows, table_bytes, index_bytes, dead, live, vacuum_age_s; /* NAN unknown / never */
+};
+
+struct ptable {
+	char name[128];
+	char strategy[8];      /* range, list, hash */
+	struct partition *parts;
+	int nparts;
+	/* derived */
+	const char *interval;  /* "monthly", "daily", "weekly", "yearly", "range", "" */
+	int has_horizon;       /* a time range with a partition holding now */
+	int ahead;             /* consecutive future intervals present after the current one (0, 1, 2+) */
+	int current_missing;   /* time range, but no partition holds now */
+	double default_rows;   /* NAN when there is no default partition */
+	double total_bytes, index_bytes, dead, live, bloat_pct, worst_vacuum_age_s;
+	int past_retention;    /* range partitions that ended more than retention months ago */
+	double oldest_end;     /* epoch s of the oldest range partition's end */
+	enum level level;
+	char reason[160];
+	struct sustain bloat_warn, bloat_crit;
+};
+
+struct ptables {
+	struct ptable *t;
+	int n;
+	double server_now; /* epoch s, from the server's clock */
+};
+
+struct partition_thresholds {
+	double bloat_warn, bloat_warn_for, bloat_crit, bloat_crit_for, dead_warn, vacuum_age_warn_ms,
+		retention_months;
+};
+
+/* Replaces the partition lists with a fresh reply, keeping each table's sustain state. */
+int ptables_update(struct ptables *pt, const struct rowset *rs);
+void ptables_evaluate(struct ptables *pt, const struct partition_thresholds *th, int64_t now_ms);
+void ptables_done(struct ptables *pt);
+
+#endif
