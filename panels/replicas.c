@@ -41,6 +41,30 @@ static int primary_fresh(const struct replicas_panel *p)
 	       (double)(now_mono_ms() - p->primary_ok_mono) <= app_stale_after_ms(p->base.app) * 2;
 }
 
+/* Which runbook handles what is wrong with a replica (seed 001). */
+static const char *replica_runbook(const struct replica *r)
+{
+	if (strstr(r->reason, "unreachable") || r->level >= LV_CRIT)
+		return strstr(r->reason, "not streaming") ? "RB-3" : "RB-22";
+	return "RB-1";
+}
+
+static void report_alerts(struct replicas_panel *p)
+{
+	struct app *a = p->base.app;
+	char id[96];
+	if (a->primary)
+		alerts_set(&a->alerts, "primary.down", "replicas", p->primary_error[0] ? ALERT_FIRING : ALERT_OK, LV_CRIT,
+			   p->primary_error, "RB-20");
+	for (int i = 0; i < p->n; i++) {
+		const struct replica *r = &p->r[i];
+		enum alert_state st = r->level >= LV_WARN ? ALERT_FIRING : ALERT_OK;
+		snprintf(id, sizeof(id), "replica.%.64s", r->name);
+		alerts_set(&a->alerts, id, "replicas", st, r->level >= LV_WARN ? r->level : LV_WARN, r->reason,
+			   replica_runbook(r));
+	}
+}
+
 static void evaluate_all(struct replicas_panel *p)
 {
 	struct repl_thresholds th = thresholds(p->base.app);
@@ -49,6 +73,7 @@ static void evaluate_all(struct replicas_panel *p)
 	for (int i = 0; i < p->n; i++)
 		replica_evaluate(&p->r[i], primary_fresh(p) ? &p->primary : NULL,
 				 p->base.app->primary != NULL, &th, now);
+	report_alerts(p);
 }
 
 static void on_primary(void *arg, struct rowset *res, int nres, const char *error)

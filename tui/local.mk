@@ -1,1 +1,2 @@
-libopsdeck_a_SOURCES += tui/tui.c tui/tui.h tui/tui_int.h tui/draw.c tui/keys.c tui/theme.c tui/theme.h
+libopsdeck_a_SOURCES += tui/tui.c tui/tui.h tui/tui_int.h tui/draw.c tui/keys.c tui/theme.c tui/theme.h \
+	tui/paint.c tui/paint.h tui/table_view.c tui/command.c tui/alerts_view.c

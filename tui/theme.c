@@ -51,6 +51,8 @@ void theme_init(void)
 	attrs[ROLE_HEADER] = A_REVERSE;
 	attrs[ROLE_ENV_PROD] = A_REVERSE | A_BOLD;
 	attrs[ROLE_ENV_OTHER] = A_REVERSE;
+	attrs[ROLE_ENV_ALT1] = A_REVERSE;
+	attrs[ROLE_ENV_ALT2] = A_REVERSE;
 	attrs[ROLE_TAB] = A_NORMAL;
 	attrs[ROLE_TAB_ACTIVE] = A_REVERSE | A_BOLD;
 	attrs[ROLE_SELECTED] = A_REVERSE;
@@ -68,6 +70,8 @@ void theme_init(void)
 	pair(ROLE_ENV_PROD, 6, COLOR_WHITE, COLOR_RED, A_BOLD);
 	pair(ROLE_ENV_OTHER, 7, COLOR_BLACK, COLOR_CYAN, A_BOLD);
 	pair(ROLE_TAB_ACTIVE, 8, COLOR_BLACK, COLOR_WHITE, A_BOLD);
+	pair(ROLE_ENV_ALT1, 11, COLOR_BLACK, COLOR_GREEN, A_BOLD);
+	pair(ROLE_ENV_ALT2, 12, COLOR_WHITE, COLOR_MAGENTA, A_BOLD);
 	pair(ROLE_KEY, 9, COLOR_CYAN, -1, A_BOLD);
 	pair(ROLE_TITLE, 10, COLOR_CYAN, -1, A_BOLD);
 }
@@ -88,3 +92,16 @@ enum role role_for_level(enum level lv)
 
 const struct glyphs *theme_glyphs(void) { return glyphs ? glyphs : &ascii_glyphs; }
 int theme_has_color(void) { return use_color; }
+
+enum role theme_env_role(const char *env)
+{
+	static const enum role others[] = {ROLE_ENV_OTHER, ROLE_ENV_ALT1, ROLE_ENV_ALT2};
+	unsigned h = 5381;
+	if (!env)
+		return ROLE_ENV_OTHER;
+	if (strstr(env, "prod") || strstr(env, "PROD") || strstr(env, "live"))
+		return ROLE_ENV_PROD;
+	for (const char *p = env; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	return others[h % 3];
+}

@@ -10,7 +10,7 @@
 
 enum role {
 	ROLE_NORMAL, ROLE_OK, ROLE_PENDING, ROLE_WARN, ROLE_CRIT, ROLE_MUTED, ROLE_STALE,
-	ROLE_HEADER, ROLE_ENV_PROD, ROLE_ENV_OTHER, ROLE_TAB, ROLE_TAB_ACTIVE, ROLE_SELECTED,
+	ROLE_HEADER, ROLE_ENV_PROD, ROLE_ENV_OTHER, ROLE_ENV_ALT1, ROLE_ENV_ALT2, ROLE_TAB, ROLE_TAB_ACTIVE, ROLE_SELECTED,
 	ROLE_KEY, ROLE_TITLE,
 	ROLE__COUNT
 };
@@ -25,6 +25,8 @@ void theme_init(void);
 attr_t theme_attr(enum role r);
 enum role role_for_level(enum level lv);
 const struct glyphs *theme_glyphs(void);
+/* Production is red; every other environment gets a colour of its own from its name. */
+enum role theme_env_role(const char *env);
 int theme_has_color(void);
 
 #endif

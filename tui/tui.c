@@ -63,8 +63,7 @@ void tui_message(struct tui *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->message, sizeof(t->message), fmt, ap);
 	va_end(ap);
-	t->message_until = now_mono_ms() + 4000;
-	t->dirty = 1;
+	t->message_until = now_mono_ms() + 4000; /* key handlers are followed by a redraw */
 }
 
 static void schedule_redraw(struct tui *t)
@@ -94,6 +93,10 @@ static void dispatch_key(struct tui *t, int ch)
 {
 	int n;
 	const struct key_binding *k = tui_keys(&n);
+	if (ch == KEY_RESIZE)
+		return;
+	if (lineedit_key(t, ch))
+		return;
 	if (t->view == VIEW_HELP && ch != 'q' && ch != KEY_F(10) && ch != KEY_RESIZE) {
 		t->view = VIEW_PANEL; /* any key closes help */
 		return;
@@ -145,11 +148,21 @@ static void quit_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(t->base);
 }
 
+/* The clock, data ages and staleness move between refreshes: redraw on every wall-clock
+ * half second, so the clock on screen turns with the real one. */
+static void arm_clock(struct tui *t)
+{
+	int64_t ms = 500 - now_wall_ms() % 500 + 5;
+	struct timeval tv = {0, (suseconds_t)ms * 1000};
+	event_add(t->clock, &tv);
+}
+
 static void clock_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	schedule_redraw(arg); /* the clock and data ages move */
+	schedule_redraw(arg);
+	arm_clock(arg);
 }
 
 static void start_curses(void)
@@ -163,6 +176,7 @@ static void start_curses(void)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
+	typeahead(-1); /* input is read by the event loop: never let pending keys hold back output */
 	curs_set(0);
 	theme_init();
 }
@@ -170,14 +184,13 @@ static void start_curses(void)
 static void add_events(struct tui *t)
 {
 	static const int quit_sigs[] = {SIGTERM, SIGHUP, SIGINT};
-	struct timeval tick = {0, 500000}; /* clock, data ages and staleness move between refreshes */
 	t->input = event_new(t->base, STDIN_FILENO, EV_READ | EV_PERSIST, input_cb, t);
 	t->winch = evsignal_new(t->base, SIGWINCH, winch_cb, t);
 	t->redraw = event_new(t->base, -1, 0, redraw_cb, t);
-	t->clock = event_new(t->base, -1, EV_PERSIST, clock_cb, t);
+	t->clock = event_new(t->base, -1, 0, clock_cb, t);
 	event_add(t->input, NULL);
 	event_add(t->winch, NULL);
-	event_add(t->clock, &tick);
+	arm_clock(t);
 	for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++) {
 		t->sigs[i] = evsignal_new(t->base, quit_sigs[i], quit_signal_cb, t);
 		event_add(t->sigs[i], NULL);
@@ -194,22 +207,54 @@ static void free_events(struct tui *t)
 		event_free(t->sigs[i]);
 }
 
+int tui_switch_env(struct tui *t, const char *env)
+{
+	struct config *fresh = xcalloc(1, sizeof(*fresh));
+	char *err = NULL;
+	if (config_load(fresh, t->cfg->path, env, &err) < 0) {
+		tui_message(t, "%s", err ? err : "cannot switch environment");
+		free(err);
+		config_done(fresh);
+		free(fresh);
+		return -1;
+	}
+	app_free(t->app); /* closes every connection of the old environment */
+	config_done(t->cfg);
+	free(t->cfg);
+	t->cfg = fresh;
+	t->app = app_new(fresh, t->base);
+	t->app->on_change = on_app_change;
+	t->app->on_change_arg = t;
+	memset(t->tabs, 0, sizeof(t->tabs));
+	for (int i = 0; i < TUI_MAX_TABS; i++)
+		t->tabs[i].sort_col = -1;
+	t->view = VIEW_PANEL;
+	app_start(t->app);
+	tui_message(t, "environment %s", fresh->env);
+	return 0;
+}
+
 int tui_main(struct cli *cli)
 {
-	struct config cfg;
 	struct tui t = {0};
-	int rc = setup_config(cli, &cfg);
-	if (rc)
+	t.cfg = xcalloc(1, sizeof(*t.cfg));
+	int rc = setup_config(cli, t.cfg);
+	if (rc) {
+		free(t.cfg);
 		return rc;
+	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "opsdeck: the console needs a terminal; for scripts use 'opsdeck snapshot --json'\n");
-		config_done(&cfg);
+		config_done(t.cfg);
+		free(t.cfg);
 		return EXIT_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < TUI_MAX_TABS; i++)
+		t.tabs[i].sort_col = -1;
 	t.cli = cli;
 	t.base = event_base_new();
-	t.app = app_new(&cfg, t.base);
+	t.app = app_new(t.cfg, t.base);
 	t.app->on_change = on_app_change;
 	t.app->on_change_arg = &t;
 	capture_stderr();
@@ -223,6 +268,9 @@ int tui_main(struct cli *cli)
 	free_events(&t);
 	app_free(t.app);
 	event_base_free(t.base);
-	config_done(&cfg);
+	config_done(t.cfg);
+	free(t.cfg);
+	for (int i = 0; i < t.nhistory; i++)
+		free(t.history[i]);
 	return EXIT_OK;
 }

@@ -19,8 +19,8 @@ for size in "80 24" "200 60"; do
 	ok $? "${1}x${2}: header names the environment"
 	echo "$s" | sed -n 2p | grep -q '1 Replicas.*5 Partitions'
 	ok $? "${1}x${2}: tab bar lists the five panels"
-	echo "$s" | tail -1 | grep -q 'q Quit'
-	ok $? "${1}x${2}: footer shows the keys"
+	echo "$s" | tail -1 | grep -q 'F1Help ?.*F2Alerts a'
+	ok $? "${1}x${2}: footer shows the function keys with their letters"
 	if [ "$1" = 200 ]; then
 		echo "$s" | grep -q 'REPLAY LSN'
 		ok $? "200x60: wide screen shows LSN columns"
@@ -34,6 +34,15 @@ for size in "80 24" "200 60"; do
 	ok $? "${1}x${2}: ? opens the help"
 	screen_has "pause / resume refreshing"
 	ok $? "${1}x${2}: help lists the keys"
+	tui_keys Escape
+	# keys that print a message must not stop the screen from updating (the clock moves)
+	tui_keys s r
+	c1=$(screen | head -1)
+	sleep 1.2
+	c2=$(screen | head -1)
+	[ "$c1" != "$c2" ]
+	ok $? "${1}x${2}: the screen keeps updating after s and r"
+	[ "$c1" != "$c2" ] || { diag "c1: $c1"; diag "c2: $c2"; screen | sed 's/^/#   /'; }
 	tui_keys q
 	wait_for 5 screen_has "opsdeck-exit=0"
 	ok $? "${1}x${2}: q quits with exit code 0"
