@@ -39,9 +39,11 @@ static struct pool_thresholds thresholds(const struct app *a)
 					o[OPT_POOL_SAT_CRIT_FOR], o[OPT_POOL_WAIT_WARN], o[OPT_POOL_WAIT_WARN_FOR]};
 }
 
+/* Seed 001: clients queueing = pool exhausted (RB-21); busy but not queueing = grow the
+ * pool (RB-6); anything else (mode, waits) starts with the pool status check (RB-5). */
 static const char *runbook_for(const struct pool *p)
 {
-	if (strstr(p->reason, "waiting") || strstr(p->reason, "wait"))
+	if (p->cl_waiting > 0)
 		return "RB-21";
 	if (strstr(p->reason, "saturation"))
 		return "RB-6";

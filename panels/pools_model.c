@@ -151,16 +151,17 @@ static void evaluate_one(struct pool *p, const struct pool_thresholds *th, int64
 	p->reason[0] = '\0';
 	p->saturation = p->pool_size > 0 ? p->sv_active / p->pool_size * 100.0 : NAN;
 	int sat_known = !isnan(p->saturation);
-	int crit = sustain_update(&p->sat_crit, sat_known && p->saturation > th->sat_crit, now, th->sat_crit_for, &held);
-	if (crit) {
-		fmt_duration_ms(dur, sizeof(dur), th->sat_crit_for);
-		raise_to(p, LV_CRIT, "saturation %.0f%% > %.0f%% for %s", p->saturation, th->sat_crit, dur);
-	}
+	/* the more specific diagnosis first: queueing clients on a full pool = exhausted */
 	int waiting = sustain_update(&p->waiting_crit, p->cl_waiting > 0 && sat_known && p->saturation > th->sat_crit,
 				     now, th->sat_crit_for, NULL);
 	if (waiting)
 		raise_to(p, LV_CRIT, "%.0f clients waiting, pool exhausted (%.0f/%.0f servers busy)", p->cl_waiting,
 			 p->sv_active, p->pool_size);
+	int crit = sustain_update(&p->sat_crit, sat_known && p->saturation > th->sat_crit, now, th->sat_crit_for, &held);
+	if (crit) {
+		fmt_duration_ms(dur, sizeof(dur), th->sat_crit_for);
+		raise_to(p, LV_CRIT, "saturation %.0f%% > %.0f%% for %s", p->saturation, th->sat_crit, dur);
+	}
 	if (p->pool_mode[0] && strcmp(p->pool_mode, "transaction") != 0)
 		raise_to(p, LV_CRIT, "pool_mode %s, expected transaction", p->pool_mode);
 	int warn = sustain_update(&p->sat_warn, sat_known && p->saturation > th->sat_warn, now, th->sat_warn_for, &held);
