@@ -67,6 +67,10 @@ struct panel_class {
 	enum level (*level)(const struct panel *p, const char **why);
 	/* Plain-text rendering for `snapshot` without --json. */
 	void (*text)(struct panel *p, struct sbuf *out);
+	/* Values worth keeping in the journal's history, written every sample_interval:
+	 * calls emit once per value (NAN values are skipped). Optional. */
+	void (*samples)(struct panel *p, void (*emit)(void *ctx, const char *metric, double value, const char *unit),
+			void *ctx);
 };
 
 struct panel {

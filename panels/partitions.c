@@ -296,6 +296,24 @@ static void partitions_text(struct panel *base, struct sbuf *out)
 	table_done(&t);
 }
 
+static void partitions_samples(struct panel *base, void (*emit)(void *, const char *, double, const char *),
+			       void *ctx)
+{
+	struct partitions_panel *p = self(base);
+	char m[160];
+	for (int i = 0; i < p->pt.n; i++) {
+		const struct ptable *t = &p->pt.t[i];
+		snprintf(m, sizeof(m), "%.120s.future_partitions", t->name);
+		emit(ctx, m, t->has_horizon ? t->ahead : NAN, "partitions");
+		snprintf(m, sizeof(m), "%.120s.default_rows", t->name);
+		emit(ctx, m, t->default_rows, "rows");
+		snprintf(m, sizeof(m), "%.120s.total_bytes", t->name);
+		emit(ctx, m, t->total_bytes, "bytes");
+		snprintf(m, sizeof(m), "%.120s.dead_tuples", t->name);
+		emit(ctx, m, t->dead, "rows");
+	}
+}
+
 static struct panel *partitions_create(const struct panel_class *cls, struct app *a)
 {
 	struct partitions_panel *p = xcalloc(1, sizeof(*p));
@@ -322,4 +340,5 @@ const struct panel_class partitions_class = {
 	.json = partitions_json,
 	.level = partitions_level,
 	.text = partitions_text,
+	.samples = partitions_samples,
 };

@@ -419,6 +419,27 @@ static void pools_text(struct panel *base, struct sbuf *out)
 	table_done(&t);
 }
 
+static void pools_samples(struct panel *base, void (*emit)(void *, const char *, double, const char *), void *ctx)
+{
+	struct pools_panel *p = self(base);
+	char m[160];
+	if (!p->have_data)
+		return;
+	emit(ctx, "primary_client_backends", p->backends, "connections");
+	emit(ctx, "server_connections", server_count(p), "connections");
+	for (int i = 0; i < p->set.n; i++) {
+		const struct pool *pl = &p->set.p[i];
+		snprintf(m, sizeof(m), "%.48s/%.48s.saturation_pct", pl->database, pl->user);
+		emit(ctx, m, pl->saturation, "%");
+		snprintf(m, sizeof(m), "%.48s/%.48s.cl_waiting", pl->database, pl->user);
+		emit(ctx, m, pl->cl_waiting, "clients");
+		snprintf(m, sizeof(m), "%.48s/%.48s.maxwait_ms", pl->database, pl->user);
+		emit(ctx, m, pl->maxwait_ms, "ms");
+		snprintf(m, sizeof(m), "%.48s/%.48s.xact_per_s", pl->database, pl->user);
+		emit(ctx, m, pl->xact_per_s, "1/s");
+	}
+}
+
 static struct panel *pools_create(const struct panel_class *cls, struct app *a)
 {
 	struct pools_panel *p = xcalloc(1, sizeof(*p));
@@ -456,4 +477,5 @@ const struct panel_class pools_class = {
 	.json = pools_json,
 	.level = pools_level,
 	.text = pools_text,
+	.samples = pools_samples,
 };

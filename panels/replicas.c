@@ -436,6 +436,21 @@ static void replicas_text(struct panel *base, struct sbuf *out)
 	table_done(&t);
 }
 
+static void replicas_samples(struct panel *base, void (*emit)(void *, const char *, double, const char *), void *ctx)
+{
+	struct replicas_panel *p = (struct replicas_panel *)base;
+	char m[96];
+	for (int i = 0; i < p->n; i++) {
+		const struct replica *r = &p->r[i];
+		if (r->reachable != 1 && !r->matched)
+			continue;
+		snprintf(m, sizeof(m), "%.64s.lag_ms", r->name);
+		emit(ctx, m, r->lag_ms, "ms");
+		snprintf(m, sizeof(m), "%.64s.lag_bytes", r->name);
+		emit(ctx, m, r->matched ? r->snd.replay_lag_bytes : NAN, "bytes");
+	}
+}
+
 const struct panel_class replicas_class = {
 	.name = "replicas",
 	.title = "Replicas",
@@ -448,6 +463,7 @@ const struct panel_class replicas_class = {
 	.json = replicas_json,
 	.level = replicas_level,
 	.text = replicas_text,
+	.samples = replicas_samples,
 };
 
 static struct panel *replicas_create(const struct panel_class *cls, struct app *a)

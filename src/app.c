@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/journal.h"
+
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct app *a = arg;
@@ -50,6 +52,8 @@ void app_free(struct app *a)
 	if (!a)
 		return;
 	event_free(a->tick);
+	if (a->sampler)
+		event_free(a->sampler);
 	for (int i = 0; i < a->npanels; i++)
 		a->panels[i]->cls->destroy(a->panels[i]);
 	free(a->panels);
@@ -175,4 +179,71 @@ int app_sources(const struct app *a, struct app_source *out, int max)
 	ADD("api", "api", &c->api);
 #undef ADD
 	return n < max ? n : max;
+}
+
+struct sample_batch {
+	const char *source;
+	struct journal_sample_row *rows;
+	int n, cap;
+};
+
+static void emit_sample(void *ctx, const char *metric, double value, const char *unit)
+{
+	struct sample_batch *b = ctx;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 32;
+		b->rows = xrealloc(b->rows, sizeof(*b->rows) * (size_t)b->cap);
+	}
+	b->rows[b->n++] = (struct journal_sample_row){b->source, xstrdup(metric), unit, value};
+}
+
+static void collect_samples(struct panel *p, void *arg)
+{
+	struct sample_batch *b = arg;
+	if (!p->cls->samples)
+		return;
+	b->source = p->cls->name;
+	p->cls->samples(p, emit_sample, b);
+}
+
+int app_write_samples(struct app *a)
+{
+	struct sample_batch b = {0};
+	char *err = NULL;
+	int rc = 0;
+	if (!a->journal)
+		return 0;
+	app_each_panel(a, collect_samples, &b);
+	if (journal_samples(a->journal, b.rows, b.n, &err) < 0) {
+		snprintf(a->journal_error, sizeof(a->journal_error), "%s", err ? err : "journal write failed");
+		rc = -1;
+	} else {
+		a->journal_error[0] = '\0';
+		a->samples_written += (unsigned)b.n;
+	}
+	free(err);
+	for (int i = 0; i < b.n; i++)
+		free((char *)b.rows[i].metric);
+	free(b.rows);
+	app_changed(a);
+	return rc;
+}
+
+static void sampler_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	app_write_samples(arg);
+}
+
+void app_set_journal(struct app *a, struct journal *j)
+{
+	double ms = a->cfg->opt[OPT_SAMPLE_INTERVAL];
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((long)ms % 1000) * 1000};
+	a->journal = j;
+	if (!a->sampler)
+		a->sampler = event_new(a->base, -1, EV_PERSIST, sampler_cb, a);
+	event_del(a->sampler);
+	if (j)
+		event_add(a->sampler, &tv);
 }

@@ -24,6 +24,10 @@ struct app {
 	int npanels;
 	struct panel *strip;      /* the health strip */
 	struct alerts alerts;     /* every panel reports its conditions here */
+	struct journal *journal;  /* samples go here when open (not owned) */
+	struct event *sampler;
+	char journal_error[200];  /* the last failed journal write, "" when fine */
+	unsigned samples_written;
 	struct event *tick;
 	double refresh_ms;
 	int paused;
@@ -37,6 +41,10 @@ void app_free(struct app *a);
 void app_start(struct app *a);     /* polls now, then every refresh_ms */
 void app_poll_now(struct app *a);
 void app_set_refresh(struct app *a, double ms);
+/* Starts writing samples to j every sample_interval (j stays the caller's). */
+void app_set_journal(struct app *a, struct journal *j);
+/* Writes one set of samples now; 0, or -1 with journal_error set. */
+int app_write_samples(struct app *a);
 void app_changed(struct app *a);   /* a panel has new data */
 int app_busy(const struct app *a); /* some refresh is still in flight */
 /* Data older than this is stale (drawn dimmed, said as "stale Ns"). */

@@ -322,6 +322,31 @@ int journal_sample(struct journal *j, const char *source, const char *metric, do
 	return chain_append_one(j, JT_SAMPLES, v, ARRAY_LEN(v), NULL, what, err);
 }
 
+int journal_samples(struct journal *j, const struct journal_sample_row *rows, int n, char **err)
+{
+	const char *what = "cannot record the samples";
+	int64_t now = now_wall_ms();
+	if (n <= 0)
+		return 0;
+	if (chain_begin(j, what, err) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (empty(rows[i].source) || empty(rows[i].metric) || isnan(rows[i].value))
+			continue; /* an unknown value is simply not sampled */
+		struct jval v[] = {jv_text(rows[i].source), jv_text(rows[i].metric), jv_real(rows[i].value),
+				   jv_text(rows[i].unit), jv_int(now)};
+		if (chain_append(j, JT_SAMPLES, v, ARRAY_LEN(v), NULL, what, err) < 0) {
+			chain_rollback(j);
+			return -1;
+		}
+	}
+	if (chain_commit(j, what, err) < 0) {
+		chain_rollback(j);
+		return -1;
+	}
+	return 0;
+}
+
 int journal_baseline(struct journal *j, int64_t run_id, const char *name, double value,
 		     const char *unit, char **err)
 {

@@ -55,6 +55,12 @@ int journal_run_resume(struct journal *j, int64_t run_id, const char *note, char
 int journal_sample(struct journal *j, const char *source, const char *metric, double value,
 		   const char *unit, char **err);
 /* run_id 0: a baseline taken outside any run. NaN values are refused. */
+/* Several samples taken at the same moment, in one transaction (one fsync). */
+struct journal_sample_row {
+	const char *source, *metric, *unit;
+	double value;
+};
+int journal_samples(struct journal *j, const struct journal_sample_row *rows, int n, char **err);
 int journal_baseline(struct journal *j, int64_t run_id, const char *name, double value,
 		     const char *unit, char **err);
 /* The newest baseline called name, from runs of env (any env, and runless baselines, if

@@ -199,6 +199,10 @@ static void draw_footer(struct tui *t)
 		put(LINES - 2, 0, COLS, ROLE_NORMAL, buf);
 	} else if (t->message[0] && now_mono_ms() < t->message_until) {
 		put(LINES - 2, 1, COLS - 2, ROLE_WARN, t->message);
+	} else if (t->app->journal_error[0]) {
+		char buf[260];
+		snprintf(buf, sizeof(buf), "JOURNAL: nothing is recorded, monitoring goes on: %s", t->app->journal_error);
+		put(LINES - 2, 1, COLS - 2, ROLE_CRIT, buf);
 	} else if (t->tabs[t->tab].filter[0] && t->view == VIEW_PANEL) {
 		char buf[120];
 		snprintf(buf, sizeof(buf), "filter: \"%s\"  (/ to change, / Enter on empty to clear)", t->tabs[t->tab].filter);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "src/setup.h"
+#include "store/journal.h"
 #include "tui/theme.h"
 #include "tui/tui.h"
 #include "tui/tui_int.h"
@@ -207,6 +208,22 @@ static void free_events(struct tui *t)
 		event_free(t->sigs[i]);
 }
 
+/* The journal is opened (created on first use) for samples and, later, runs. If it cannot
+ * be, the console says so and keeps monitoring: nothing is shown as recorded. */
+static void open_journal(struct tui *t)
+{
+	char *err = NULL;
+	char *path = t->cli->journal_path ? xstrdup(t->cli->journal_path) : journal_default_path();
+	if (journal_open(&t->journal, path, &err) < 0) {
+		t->journal = NULL;
+		snprintf(t->app->journal_error, sizeof(t->app->journal_error), "%s", err ? err : "cannot open the journal");
+	} else {
+		app_set_journal(t->app, t->journal);
+	}
+	free(err);
+	free(path);
+}
+
 int tui_switch_env(struct tui *t, const char *env)
 {
 	struct config *fresh = xcalloc(1, sizeof(*fresh));
@@ -229,6 +246,7 @@ int tui_switch_env(struct tui *t, const char *env)
 	for (int i = 0; i < TUI_MAX_TABS; i++)
 		t->tabs[i].sort_col = -1;
 	t->view = VIEW_PANEL;
+	app_set_journal(t->app, t->journal);
 	app_start(t->app);
 	tui_message(t, "environment %s", fresh->env);
 	return 0;
@@ -257,6 +275,7 @@ int tui_main(struct cli *cli)
 	t.app = app_new(t.cfg, t.base);
 	t.app->on_change = on_app_change;
 	t.app->on_change_arg = &t;
+	open_journal(&t);
 	capture_stderr();
 	start_curses();
 	add_events(&t);
@@ -267,6 +286,8 @@ int tui_main(struct cli *cli)
 	replay_stderr();
 	free_events(&t);
 	app_free(t.app);
+	if (t.journal)
+		journal_close(t.journal);
 	event_base_free(t.base);
 	config_done(t.cfg);
 	free(t.cfg);

@@ -25,6 +25,7 @@ struct tui {
 	struct config *cfg;
 	struct cli *cli;
 	struct event_base *base;
+	struct journal *journal; /* NULL when it could not be opened: monitoring goes on */
 	struct event *input, *winch, *redraw, *clock, *sigs[3];
 	int tab; /* index into app->panels */
 	struct tab_state tabs[TUI_MAX_TABS];
