@@ -44,16 +44,25 @@ wait_for() {
 
 lab_config() { "$LAB" env; }
 
-# --- tmux: every test uses its own server socket -------------------------------------
-TMUX_SOCK="opsdeck-test-$$"
+# --- tmux: every console gets a tmux server of its own -------------------------------
+_tmux_n=0
+TMUX_SOCK="opsdeck-test-$$-0"
 tmx() { tmux -L "$TMUX_SOCK" "$@"; }
-# tui_start COLS ROWS [opsdeck args...]: starts opsdeck in a detached session "t"
+# tui_start COLS ROWS [opsdeck args...]: starts opsdeck in a detached session "t" on a new
+# tmux server (a fresh socket each time, so a server still shutting down cannot interfere)
 tui_start() {
-	local cols=$1 rows=$2
+	local cols=$1 rows=$2 try
 	shift 2
 	tmx kill-server 2>/dev/null || true
-	tmx -f /dev/null new-session -d -s t -x "$cols" -y "$rows" \
-		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $* ; echo \"opsdeck-exit=\$?\"; sleep 30"
+	_tmux_n=$((_tmux_n + 1))
+	TMUX_SOCK="opsdeck-test-$$-$_tmux_n"
+	for try in 1 2 3; do
+		tmx -f /dev/null new-session -d -s t -x "$cols" -y "$rows" \
+			"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $* ; echo \"opsdeck-exit=\$?\"; sleep 30" && return 0
+		sleep 0.3
+	done
+	echo "# tui_start: tmux would not start" >&2
+	return 1
 }
 screen() { tmx capture-pane -p -t t; }
 screen_has() { screen | grep -qF -- "$1"; }

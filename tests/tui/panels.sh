@@ -80,4 +80,31 @@ ok $? "an unknown command is named"
 tui_keys q
 wait_for 5 screen_has "opsdeck-exit=0"
 ok $? "quits with 0"
+tui_stop
+
+# two environments: :env switches, and the header names the one being watched
+tmp=$(mktemp -d)
+body=$(grep -vE '^\[|^;' "$cfg")
+printf '[lab]\n%s\n[staging]\n%s\n' "$body" "$body" >"$tmp/two.ini"
+chmod 600 "$tmp/two.ini"
+tui_start 120 30 "$OPSDECK" --config "$tmp/two.ini" --env lab
+wait_for 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t | grep -qE '^west +ok'"
+screen | head -1 | grep -q ' lab '
+ok $? "header names the lab environment"
+tui_keys : e n v Space s t a g i n g Enter
+wait_for 5 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t | head -1 | grep -q ' staging '"
+ok $? ":env staging switches the header"
+wait_for 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t | grep -qE '^west +ok'"
+ok $? "and the panels watch the staging sources"
+tmx capture-pane -p -e -t t | head -1 >"$tmp/h1"
+tui_keys : e n v Space l a b Enter
+wait_for 5 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t | head -1 | grep -q ' lab '"
+tmx capture-pane -p -e -t t | head -1 >"$tmp/h2"
+sgr_before() { perl -ne 'print $1 if /((?:\e\[[0-9;]*m)+) \Q'"$2"'\E /' "$1"; }
+c1=$(sgr_before "$tmp/h1" staging | od -c | tr -s ' ' | tr -d '\n')
+c2=$(sgr_before "$tmp/h2" lab | od -c | tr -s ' ' | tr -d '\n')
+[ -n "$c1" ] && [ -n "$c2" ] && [ "$c1" != "$c2" ]
+ok $? "the environment label is drawn in another colour for staging than for lab"
+tui_keys q
+rm -rf "$tmp"
 done_testing
