@@ -484,6 +484,20 @@ static void cache_destroy(struct panel *base)
 	free(p);
 }
 
+static void cache_samples(struct panel *base, void (*emit)(void *, const char *, double, const char *), void *ctx)
+{
+	struct cache_panel *p = (struct cache_panel *)base;
+	if (!p->s.have_cur || p->s.reachable != 1)
+		return;
+	emit(ctx, "hit_rate_pct", p->s.rates.hit_rate, "%");
+	emit(ctx, "hit_rate_total_pct", p->s.rates.hit_rate_total, "%");
+	emit(ctx, "used_memory", p->s.cur.info.used_memory, "bytes");
+	emit(ctx, "keys", p->s.cur.dbsize, "keys");
+	emit(ctx, "ops_per_s", p->s.rates.ops_per_s, "1/s");
+	emit(ctx, "evicted_per_s", p->s.rates.evicted_per_s, "1/s");
+	emit(ctx, "ping_ms", p->s.cur.ping_ms, "ms");
+}
+
 const struct panel_class cache_class = {
 	.name = "cache",
 	.title = "Cache",
@@ -496,4 +510,5 @@ const struct panel_class cache_class = {
 	.json = cache_json,
 	.level = cache_level,
 	.text = cache_text,
+	.samples = cache_samples,
 };

@@ -352,6 +352,15 @@ static void health_text(struct panel *base, struct sbuf *out)
 static struct panel *health_create(const struct panel_class *cls, struct app *a);
 static void health_destroy(struct panel *base);
 
+static void health_samples(struct panel *base, void (*emit)(void *, const char *, double, const char *), void *ctx)
+{
+	struct health_panel *p = (struct health_panel *)base;
+	emit(ctx, "p50_ms", p->m.q.p50, "ms");
+	emit(ctx, "p95_ms", p->m.q.p95, "ms");
+	emit(ctx, "p99_ms", p->m.q.p99, "ms");
+	emit(ctx, "error_rate_pct", p->m.e.rate * 100, "%");
+}
+
 const struct panel_class health_class = {
 	.name = "health",
 	.title = "Health",
@@ -364,6 +373,7 @@ const struct panel_class health_class = {
 	.json = health_json,
 	.level = health_level,
 	.text = health_text,
+	.samples = health_samples,
 };
 
 static struct panel *health_create(const struct panel_class *cls, struct app *a)

@@ -464,7 +464,7 @@ static struct panel *ratelimits_create(const struct panel_class *cls, struct app
 		p->cfg.limits[i] = a->cfg->opt[opts[i]];
 	}
 	p->cfg.near_pct = a->cfg->opt[OPT_RATE_NEAR_LIMIT];
-	p->cfg.abuse_per_min = RL_ABUSE_PER_MIN;
+	p->cfg.abuse_per_min = a->cfg->opt[OPT_RATE_ABUSE];
 	p->retry = evtimer_new(a->base, retry_cb, p);
 	const char *prefix = a->cfg->sopt[OPT_RATELIMIT_PREFIX];
 	rl_redis_init(&p->redis, prefix && *prefix ? prefix : "ratelimit:");
@@ -487,6 +487,19 @@ static void ratelimits_destroy(struct panel *base)
 	free(p);
 }
 
+static void ratelimits_samples(struct panel *base, void (*emit)(void *, const char *, double, const char *),
+			       void *ctx)
+{
+	struct rl_panel *p = (struct rl_panel *)base;
+	char m[64];
+	emit(ctx, "blocked_total", p->view.blocked_total, "requests");
+	emit(ctx, "api_blocked_count", p->view.api_blocked_count, "requests");
+	for (int i = 0; i < p->view.ntiers; i++) {
+		snprintf(m, sizeof(m), "%.24s.requests", p->view.tiers[i].name);
+		emit(ctx, m, p->view.tiers[i].requests, "requests");
+	}
+}
+
 const struct panel_class ratelimits_class = {
 	.name = "ratelimits",
 	.title = "Rate limits",
@@ -499,4 +512,5 @@ const struct panel_class ratelimits_class = {
 	.json = ratelimits_json,
 	.level = ratelimits_level,
 	.text = ratelimits_text,
+	.samples = ratelimits_samples,
 };

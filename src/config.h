@@ -44,6 +44,7 @@ enum opt_id {
 	OPT_CACHE_HIT_CRIT_FOR,       /* threshold.cache_hit_critical_for = 10min */
 	OPT_CACHE_MEMORY_WARN,        /* threshold.cache_memory_warn = 100MB */
 	OPT_RATE_NEAR_LIMIT,          /* threshold.ratelimit_near = 80% */
+	OPT_RATE_ABUSE,               /* threshold.ratelimit_abuse = 100 (blocks per key per minute) */
 	OPT_PART_BLOAT_WARN,          /* threshold.partition_bloat_warn = 20% */
 	OPT_PART_BLOAT_WARN_FOR,      /* threshold.partition_bloat_warn_for = 1h */
 	OPT_PART_BLOAT_CRIT,          /* threshold.partition_bloat_critical = 30% */

@@ -1,6 +1,7 @@
 /* opsdeck: the command line. Global options may stand anywhere; the first other word
  * picks the command (none = the full-screen console). */
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,7 @@ int main(int argc, char **argv)
 	struct cli cli = {0};
 	int help = 0, version = 0;
 	setlocale(LC_ALL, "");
+	signal(SIGPIPE, SIG_IGN); /* a server closing mid-write is an error to report, not a reason to die */
 	if (parse_globals(&cli, &argc, argv, &help, &version) < 0)
 		return EXIT_USAGE;
 	if (help) {

@@ -81,6 +81,8 @@ static const struct opt_def options[] = {
 	 "Redis used_memory above this warns (kB, MB, GB = 1024-based)"},
 	PCT(OPT_RATE_NEAR_LIMIT, "threshold.ratelimit_near", "80%",
 	    "an API key at or above this share of its tier limit warns"),
+	NUM(OPT_RATE_ABUSE, "threshold.ratelimit_abuse", 1, 1e9, "100",
+	    "one API key blocked more often than this per minute is an abuse pattern (RB-16)"),
 	PCT(OPT_PART_BLOAT_WARN, "threshold.partition_bloat_warn", "20%",
 	    "partition bloat above this warns"),
 	DUR(OPT_PART_BLOAT_WARN_FOR, "threshold.partition_bloat_warn_for", 0, 24 * HOUR, "1h",

@@ -142,9 +142,12 @@ static void draw_strip(struct tui *t, int y)
 		if (x + lw + vw + 1 > COLS)
 			break;
 		x = put_run(y, x, ROLE_MUTED, tb.cols[i].title, lw);
-		x = put_run(y, x + 1, tb.rows[0].stale ? ROLE_STALE : c->level >= LV_PENDING ? role_for_level(c->level)
-						      : c->level == LV_OK ? ROLE_OK : ROLE_NORMAL,
-			    c->text, vw) + 2;
+		/* stale dims the values, but never hides a warning or an alarm */
+		enum role r = c->level >= LV_WARN ? role_for_level(c->level)
+			      : tb.rows[0].stale ? ROLE_STALE
+			      : c->level == LV_PENDING ? ROLE_PENDING
+			      : c->level == LV_OK ? ROLE_OK : ROLE_NORMAL;
+		x = put_run(y, x + 1, r, c->text, vw) + 2;
 	}
 	table_done(&tb);
 }

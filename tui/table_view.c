@@ -14,8 +14,9 @@
 #define MAX_COLS 32
 #define MAX_ROWS 4096
 
-/* Chooses which columns fit: by priority, then shown in their own order. */
-static void fit_columns(const struct table *tb, int *show, int width)
+/* Chooses which columns fit: by priority, then shown in their own order. Returns the
+ * width used. */
+static int fit_columns(const struct table *tb, int *show, int width)
 {
 	int used = 0;
 	for (int i = 0; i < tb->ncols; i++)
@@ -26,6 +27,7 @@ static void fit_columns(const struct table *tb, int *show, int width)
 				show[i] = 1;
 				used += tb->cols[i].width + 1;
 			}
+	return used;
 }
 
 /* A number for sorting "12ms", "1.5s", "2m03s", "6.1 MB", "80%"; NAN if not numeric. */
@@ -152,7 +154,7 @@ static void draw_titles(struct tui *t, const struct table *tb, const int *show, 
 
 /* Draws up to max_rows rows; returns how many. *sel is clamped to the visible rows. */
 static int draw_rows(struct tui *t, const struct table *tb, const int *order, int n, const int *show, int top,
-		     int max_rows)
+		     int max_rows, int spare)
 {
 	int *sel = &t->tabs[t->tab].sel;
 	if (*sel >= n)
@@ -169,8 +171,8 @@ static int draw_rows(struct tui *t, const struct table *tb, const int *order, in
 		for (int i = 0; i < tb->ncols && i < MAX_COLS; i++) {
 			if (!show[i])
 				continue;
-			if (i == last && row->spark)
-				draw_spark(y, x, tb->cols[i].width, row->spark, row->stale);
+			if (i == last && row->spark) /* the history takes the room left over */
+				draw_spark(y, x, tb->cols[i].width + spare, row->spark, row->stale);
 			else
 				draw_cell(y, x, &tb->cols[i], &row->cells[i], k == *sel && i == 0, row->stale);
 			x += tb->cols[i].width + 1;
@@ -219,7 +221,7 @@ void table_view_draw(struct tui *t, int top, int bottom)
 		table_done(&tb);
 		return;
 	}
-	fit_columns(&tb, show, COLS);
+	int spare = COLS - fit_columns(&tb, show, COLS);
 	draw_titles(t, &tb, show, top + 1);
 	if (!n) {
 		const char *filter = t->tabs[t->tab].filter;
@@ -233,7 +235,7 @@ void table_view_draw(struct tui *t, int top, int bottom)
 	int room = n < avail - 3 ? n : avail - 3;
 	if (room < 1)
 		room = 1;
-	int drawn = draw_rows(t, &tb, order, n, show, top + 2, room);
+	int drawn = draw_rows(t, &tb, order, n, show, top + 2, room, spare > 0 ? spare : 0);
 	int y = top + 2 + drawn;
 	if (p->cls->detail && y + 2 < bottom) {
 		draw_separator(y);
