@@ -351,22 +351,6 @@ static void cache_detail(struct panel *base, int row, struct sbuf *out)
 	add_kv(out, "thresholds", "hit <%.0f%% warn, <%.0f%% %s crit; mem >%s", th.hit_warn, th.hit_crit, b, a);
 }
 
-static void num_or_null(cJSON *o, const char *k, double v, int known)
-{
-	if (known && !isnan(v))
-		cJSON_AddNumberToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
-static void str_or_null(cJSON *o, const char *k, const char *v, int known)
-{
-	if (known && v && *v)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 static cJSON *cache_json(struct panel *base)
 {
 	struct cache_panel *p = (struct cache_panel *)base;
@@ -387,19 +371,19 @@ static cJSON *cache_json(struct panel *base)
 	const char *why = NULL;
 	enum level lv = base->cls->level(base, &why);
 	cJSON_AddStringToObject(o, "status", level_name(lv));
-	str_or_null(o, "reason", why, 1);
+	json_str(o, "reason", why);
 	cJSON_AddStringToObject(o, "source", src_state_name(st->state));
-	str_or_null(o, "error", s->reachable == 0 ? s->error : NULL, 1);
+	json_str(o, "error", s->reachable == 0 ? s->error : NULL);
 	cJSON_AddStringToObject(o, "redis", p->dsn);
 	cJSON_AddBoolToObject(o, "reachable", s->reachable == 1);
 	cJSON_AddBoolToObject(o, "stale", s->have_cur && !k);
-	num_or_null(o, "data_age_ms", data_age_ms(p), s->have_cur);
+	json_num(o, "data_age_ms", s->have_cur ? data_age_ms(p) : NAN);
 	cJSON_AddNumberToObject(o, "connects", st->connects);
 	const struct { const char *key, *v; } strs[] = {
 		{"ping", c->ping}, {"redis_version", in->version}, {"redis_mode", in->mode}, {"role", in->role},
 		{"used_memory_human", in->used_memory_human}, {"maxmemory_policy", in->maxmemory_policy}};
 	for (size_t i = 0; i < ARRAY_LEN(strs); i++)
-		str_or_null(o, strs[i].key, strs[i].v, k);
+		json_str(o, strs[i].key, k ? strs[i].v : NULL);
 	const struct { const char *key; double v; } nums[] = {
 		{"ping_ms", c->ping_ms}, {"uptime_s", in->uptime_s}, {"hit_rate_pct", r->hit_rate},
 		{"interval_s", r->interval_s}, {"interval_hits", r->hits}, {"interval_misses", r->misses},
@@ -413,20 +397,20 @@ static cJSON *cache_json(struct panel *base)
 		{"keys", c->dbsize}, {"expired_keys", in->expired_keys}, {"expired_per_sec", r->expired_per_s},
 		{"evicted_keys", in->evicted_keys}, {"evicted_per_sec", r->evicted_per_s}};
 	for (size_t i = 0; i < ARRAY_LEN(nums); i++)
-		num_or_null(o, nums[i].key, nums[i].v, k);
+		json_num(o, nums[i].key, k ? nums[i].v : NAN);
 	cJSON_AddBoolToObject(o, "no_lookups", k && r->have && r->no_lookups);
 	cJSON_AddBoolToObject(o, "counters_reset", k && r->reset);
 	cJSON_AddStringToObject(o, "hit_rate_status", level_name(s->hit_level));
 	cJSON_AddBoolToObject(o, "hit_rate_critical_pending", s->hit_pending);
-	num_or_null(o, "hit_rate_below_critical_for_ms", s->crit_held_ms, s->crit_held_ms > 0);
+	json_num(o, "hit_rate_below_critical_for_ms", s->crit_held_ms > 0 ? s->crit_held_ms : NAN);
 	cJSON_AddStringToObject(o, "memory_status", level_name(s->mem_level));
 	cJSON *ks = cJSON_AddArrayToObject(o, "keyspace");
 	for (int i = 0; k && i < in->ndb; i++) {
 		cJSON *d = cJSON_CreateObject();
 		cJSON_AddNumberToObject(d, "db", in->db[i].db);
-		num_or_null(d, "keys", in->db[i].keys, 1);
-		num_or_null(d, "expires", in->db[i].expires, 1);
-		num_or_null(d, "avg_ttl_ms", in->db[i].avg_ttl_ms, 1);
+		json_num(d, "keys", in->db[i].keys);
+		json_num(d, "expires", in->db[i].expires);
+		json_num(d, "avg_ttl_ms", in->db[i].avg_ttl_ms);
 		cJSON_AddItemToArray(ks, d);
 	}
 	cJSON *t = cJSON_AddObjectToObject(o, "thresholds");

@@ -239,22 +239,6 @@ static void health_detail(struct panel *base, int row, struct sbuf *out)
 	}
 }
 
-static void add_num(cJSON *o, const char *k, int have, double v)
-{
-	if (have && !isnan(v))
-		cJSON_AddNumberToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
-static void add_str(cJSON *o, const char *k, const char *v)
-{
-	if (v && *v)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 static cJSON *services_json(const struct health_status *d)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -264,16 +248,16 @@ static cJSON *services_json(const struct health_status *d)
 		if (!s[i]->present)
 			continue;
 		cJSON *x = cJSON_AddObjectToObject(o, names[i]);
-		add_str(x, "status", s[i]->status);
-		add_num(x, "latency_ms", 1, s[i]->latency_ms);
+		json_str(x, "status", s[i]->status);
+		json_num(x, "latency_ms", s[i]->latency_ms);
 	}
 	cJSON *arr = cJSON_AddArrayToObject(o, "replicas");
 	for (int i = 0; i < d->nreplicas; i++) {
 		cJSON *x = cJSON_CreateObject();
-		add_str(x, "name", d->replicas[i].name);
+		json_str(x, "name", d->replicas[i].name);
 		cJSON_AddBoolToObject(x, "connected", d->replicas[i].connected);
-		add_num(x, "lag_ms", 1, d->replicas[i].lag_ms);
-		add_str(x, "receiver", d->replicas[i].receiver);
+		json_num(x, "lag_ms", d->replicas[i].lag_ms);
+		json_str(x, "receiver", d->replicas[i].receiver);
 		cJSON_AddItemToArray(arr, x);
 	}
 	return o;
@@ -286,28 +270,28 @@ static cJSON *health_json(struct panel *base)
 	cJSON *o = cJSON_CreateObject();
 	char buf[32];
 	cJSON_AddStringToObject(o, "status", level_name(m->level));
-	add_str(o, "reason", m->why);
+	json_str(o, "reason", m->why);
 	if (!base->app->api) {
 		cJSON_AddStringToObject(o, "source", "not configured");
 		return o;
 	}
 	const struct source_status *st = httpconn_status(base->app->api);
 	cJSON_AddStringToObject(o, "source", src_state_name(st->state));
-	add_str(o, "error", st->last_error);
+	json_str(o, "error", st->last_error);
 	cJSON_AddStringToObject(o, "api_status", health_api_word(m, buf, sizeof(buf)));
-	add_num(o, "http_status", m->ep[HEP_HEALTH].http_status > 0, (double)m->ep[HEP_HEALTH].http_status);
+	json_num(o, "http_status", m->ep[HEP_HEALTH].http_status > 0 ? (double)m->ep[HEP_HEALTH].http_status : NAN);
 	int q = m->ep[HEP_QUERIES].have, e = m->ep[HEP_ERRORS].have;
-	add_num(o, "p50_ms", q, m->q.p50);
-	add_num(o, "p95_ms", q, m->q.p95);
-	add_num(o, "p99_ms", q, m->q.p99);
-	add_num(o, "avg_ms", q, m->q.avg);
-	add_num(o, "total_queries", q, m->q.total);
-	add_num(o, "slow_queries", q, m->q.slow_count);
-	add_str(o, "query_health", q ? m->q.health : NULL);
-	add_num(o, "error_rate", e, m->e.rate);
-	add_num(o, "error_rate_pct", e, m->e.rate * 100);
-	add_num(o, "errors", e, m->e.errors);
-	add_num(o, "total_requests", e, m->e.total);
+	json_num(o, "p50_ms", q ? m->q.p50 : NAN);
+	json_num(o, "p95_ms", q ? m->q.p95 : NAN);
+	json_num(o, "p99_ms", q ? m->q.p99 : NAN);
+	json_num(o, "avg_ms", q ? m->q.avg : NAN);
+	json_num(o, "total_queries", q ? m->q.total : NAN);
+	json_num(o, "slow_queries", q ? m->q.slow_count : NAN);
+	json_str(o, "query_health", q ? m->q.health : NULL);
+	json_num(o, "error_rate", e ? m->e.rate : NAN);
+	json_num(o, "error_rate_pct", e ? m->e.rate * 100 : NAN);
+	json_num(o, "errors", e ? m->e.errors : NAN);
+	json_num(o, "total_requests", e ? m->e.total : NAN);
 	cJSON *lv = cJSON_AddObjectToObject(o, "levels");
 	cJSON_AddStringToObject(lv, "api", level_name(m->lv_status));
 	cJSON_AddStringToObject(lv, "p95", level_name(m->lv_p95));
@@ -319,10 +303,10 @@ static cJSON *health_json(struct panel *base)
 	for (int i = 0; i < HEP__COUNT; i++) {
 		cJSON *x = cJSON_AddObjectToObject(eps, health_ep_path[i]);
 		cJSON_AddBoolToObject(x, "ok", m->ep[i].have);
-		add_num(x, "http_status", m->ep[i].http_status > 0, (double)m->ep[i].http_status);
-		add_str(x, "error", m->ep[i].error);
+		json_num(x, "http_status", m->ep[i].http_status > 0 ? (double)m->ep[i].http_status : NAN);
+		json_str(x, "error", m->ep[i].error);
 	}
-	add_num(o, "data_age_ms", 1, data_age_ms(p));
+	json_num(o, "data_age_ms", data_age_ms(p));
 	return o;
 }
 

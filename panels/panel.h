@@ -45,6 +45,11 @@ struct table_row *table_add_row(struct table *t);
 void cell_set(struct cell *c, enum level lv, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void table_done(struct table *t);
 
+/* JSON for snapshot: a number, or null when unknown (NAN or infinite). */
+void json_num(cJSON *o, const char *key, double v);
+/* A string, or null when NULL or empty. */
+void json_str(cJSON *o, const char *key, const char *v);
+
 struct panel;
 
 struct panel_class {

@@ -207,14 +207,6 @@ static void partitions_detail(struct panel *base, int row, struct sbuf *out)
 		sbuf_addf(out, "... and %d more\n", t->nparts - DETAIL_MAX_PARTITIONS);
 }
 
-static void num_or_null(cJSON *o, const char *k, double v)
-{
-	if (isnan(v) || isinf(v))
-		cJSON_AddNullToObject(o, k);
-	else
-		cJSON_AddNumberToObject(o, k, v);
-}
-
 static enum level partitions_level(const struct panel *base, const char **why)
 {
 	const struct partitions_panel *p = (const struct partitions_panel *)base;
@@ -260,18 +252,18 @@ static cJSON *partitions_json(struct panel *base)
 		else
 			cJSON_AddNullToObject(j, "future_partitions");
 		cJSON_AddBoolToObject(j, "current_missing", t->current_missing);
-		num_or_null(j, "default_rows", t->default_rows);
-		num_or_null(j, "total_bytes", t->total_bytes);
-		num_or_null(j, "index_bytes", t->index_bytes);
-		num_or_null(j, "dead_tuples", t->dead);
-		num_or_null(j, "bloat_pct", t->bloat_pct);
+		json_num(j, "default_rows", t->default_rows);
+		json_num(j, "total_bytes", t->total_bytes);
+		json_num(j, "index_bytes", t->index_bytes);
+		json_num(j, "dead_tuples", t->dead);
+		json_num(j, "bloat_pct", t->bloat_pct);
 		cJSON_AddNumberToObject(j, "past_retention", t->past_retention);
 		cJSON *parts = cJSON_AddArrayToObject(j, "partition_list");
 		for (int k = 0; k < t->nparts; k++) {
 			cJSON *q = cJSON_CreateObject();
 			cJSON_AddStringToObject(q, "name", t->parts[k].name);
 			cJSON_AddStringToObject(q, "bound", t->parts[k].bound_text);
-			num_or_null(q, "rows", t->parts[k].rows);
+			json_num(q, "rows", t->parts[k].rows);
 			cJSON_AddItemToArray(parts, q);
 		}
 		cJSON_AddItemToArray(arr, j);

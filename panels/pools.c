@@ -335,14 +335,6 @@ static void pools_detail(struct panel *base, int row, struct sbuf *out)
 	list_rows(out, &p->clients, pl->database, pl->user, "clients (SHOW CLIENTS)");
 }
 
-static void num_or_null(cJSON *o, const char *k, double v)
-{
-	if (isnan(v))
-		cJSON_AddNullToObject(o, k);
-	else
-		cJSON_AddNumberToObject(o, k, v);
-}
-
 static enum level pools_level(const struct panel *base, const char **why)
 {
 	const struct pools_panel *p = (const struct pools_panel *)base;
@@ -374,8 +366,8 @@ static cJSON *pools_json(struct panel *base)
 		cJSON_AddStringToObject(o, "reason", why);
 	else
 		cJSON_AddNullToObject(o, "reason");
-	num_or_null(o, "primary_client_backends", p->backends);
-	num_or_null(o, "server_connections", p->have_data ? server_count(p) : NAN);
+	json_num(o, "primary_client_backends", p->backends);
+	json_num(o, "server_connections", p->have_data ? server_count(p) : NAN);
 	cJSON *arr = cJSON_AddArrayToObject(o, "pools");
 	for (int i = 0; i < p->set.n; i++) {
 		const struct pool *pl = &p->set.p[i];
@@ -391,11 +383,11 @@ static cJSON *pools_json(struct panel *base)
 		cJSON_AddNumberToObject(j, "sv_used", pl->sv_used);
 		cJSON_AddNumberToObject(j, "maxwait_ms", pl->maxwait_ms);
 		cJSON_AddStringToObject(j, "pool_mode", pl->pool_mode);
-		num_or_null(j, "pool_size", pl->pool_size);
-		num_or_null(j, "saturation_pct", pl->saturation);
-		num_or_null(j, "xact_per_s", pl->xact_per_s);
-		num_or_null(j, "query_per_s", pl->query_per_s);
-		num_or_null(j, "avg_wait_ms", pl->avg_wait_ms);
+		json_num(j, "pool_size", pl->pool_size);
+		json_num(j, "saturation_pct", pl->saturation);
+		json_num(j, "xact_per_s", pl->xact_per_s);
+		json_num(j, "query_per_s", pl->query_per_s);
+		json_num(j, "avg_wait_ms", pl->avg_wait_ms);
 		cJSON_AddItemToArray(arr, j);
 	}
 	return o;

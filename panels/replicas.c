@@ -312,22 +312,6 @@ static void replicas_detail(struct panel *base, int i, struct sbuf *out)
 	}
 }
 
-static void num_or_null(cJSON *o, const char *k, double v)
-{
-	if (isnan(v))
-		cJSON_AddNullToObject(o, k);
-	else
-		cJSON_AddNumberToObject(o, k, v);
-}
-
-static void str_or_null(cJSON *o, const char *k, const char *v)
-{
-	if (v && *v)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 static cJSON *replica_json(struct replicas_panel *p, int i)
 {
 	struct replica *r = &p->r[i];
@@ -338,33 +322,33 @@ static cJSON *replica_json(struct replicas_panel *p, int i)
 	cJSON_AddStringToObject(o, "reason", r->reason);
 	cJSON_AddStringToObject(o, "source", src_state_name(st->state));
 	cJSON_AddBoolToObject(o, "reachable", r->reachable == 1);
-	str_or_null(o, "error", r->reachable == 0 ? r->error : NULL);
+	json_str(o, "error", r->reachable == 0 ? r->error : NULL);
 	if (r->have_standby && r->reachable == 1) {
 		cJSON_AddBoolToObject(o, "in_recovery", r->sb.in_recovery);
 		cJSON_AddBoolToObject(o, "replay_paused", r->sb.replay_paused == 1);
-		num_or_null(o, "replay_delay_ms", r->sb.replay_delay_ms);
-		str_or_null(o, "receiver_slot", r->sb.slot);
+		json_num(o, "replay_delay_ms", r->sb.replay_delay_ms);
+		json_str(o, "receiver_slot", r->sb.slot);
 	} else {
 		cJSON_AddNullToObject(o, "in_recovery");
 	}
-	str_or_null(o, "state", r->matched ? r->snd.state : NULL);
-	str_or_null(o, "slot_name", r->snd.slot[0] ? r->snd.slot : r->known_slot);
+	json_str(o, "state", r->matched ? r->snd.state : NULL);
+	json_str(o, "slot_name", r->snd.slot[0] ? r->snd.slot : r->known_slot);
 	if (r->snd.slot_active >= 0)
 		cJSON_AddBoolToObject(o, "slot_active", r->snd.slot_active == 1);
 	else
 		cJSON_AddNullToObject(o, "slot_active");
-	str_or_null(o, "client_addr", r->matched ? r->snd.client_addr : NULL);
-	str_or_null(o, "application_name", r->matched ? r->snd.app : NULL);
-	str_or_null(o, "sent_lsn", r->matched ? r->snd.sent_lsn : NULL);
-	str_or_null(o, "write_lsn", r->matched ? r->snd.write_lsn : NULL);
-	str_or_null(o, "flush_lsn", r->matched ? r->snd.flush_lsn : NULL);
-	str_or_null(o, "replay_lsn", r->matched ? r->snd.replay_lsn : NULL);
-	num_or_null(o, "lag_bytes", r->matched ? r->snd.replay_lag_bytes : NAN);
-	num_or_null(o, "write_lag_ms", r->matched ? r->snd.write_lag_ms : NAN);
-	num_or_null(o, "flush_lag_ms", r->matched ? r->snd.flush_lag_ms : NAN);
-	num_or_null(o, "replay_lag_ms", r->matched ? r->snd.replay_lag_ms : NAN);
+	json_str(o, "client_addr", r->matched ? r->snd.client_addr : NULL);
+	json_str(o, "application_name", r->matched ? r->snd.app : NULL);
+	json_str(o, "sent_lsn", r->matched ? r->snd.sent_lsn : NULL);
+	json_str(o, "write_lsn", r->matched ? r->snd.write_lsn : NULL);
+	json_str(o, "flush_lsn", r->matched ? r->snd.flush_lsn : NULL);
+	json_str(o, "replay_lsn", r->matched ? r->snd.replay_lsn : NULL);
+	json_num(o, "lag_bytes", r->matched ? r->snd.replay_lag_bytes : NAN);
+	json_num(o, "write_lag_ms", r->matched ? r->snd.write_lag_ms : NAN);
+	json_num(o, "flush_lag_ms", r->matched ? r->snd.flush_lag_ms : NAN);
+	json_num(o, "replay_lag_ms", r->matched ? r->snd.replay_lag_ms : NAN);
 	cJSON_AddNumberToObject(o, "lag_ms", r->lag_ms);
-	num_or_null(o, "data_age_ms", row_age_ms(p, i));
+	json_num(o, "data_age_ms", row_age_ms(p, i));
 	return o;
 }
 
@@ -378,10 +362,10 @@ static cJSON *replicas_json(struct panel *base)
 		cJSON_AddStringToObject(prim, "source", "not configured");
 	} else {
 		cJSON_AddStringToObject(prim, "source", src_state_name(pgconn_status(a->primary)->state));
-		str_or_null(prim, "error", p->primary_error);
+		json_str(prim, "error", p->primary_error);
 		if (p->have_primary) {
 			cJSON_AddBoolToObject(prim, "in_recovery", p->primary.in_recovery);
-			str_or_null(prim, "current_lsn", p->primary.current_lsn);
+			json_str(prim, "current_lsn", p->primary.current_lsn);
 		}
 	}
 	cJSON *arr = cJSON_AddArrayToObject(o, "replicas");
@@ -390,7 +374,7 @@ static cJSON *replicas_json(struct panel *base)
 	const char *why = NULL;
 	enum level lv = base->cls->level(base, &why);
 	cJSON_AddStringToObject(o, "status", level_name(lv));
-	str_or_null(o, "reason", why);
+	json_str(o, "reason", why);
 	return o;
 }
 

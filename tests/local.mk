@@ -11,3 +11,4 @@ EXTRA_DIST += tests/run tests/lib.sh tests/build tests/integration tests/tui
 check_PROGRAMS += tests/unit/test_alerts
 tests_unit_test_alerts_LDADD = $(OD_LIBS)
 TESTS += tests/unit/test_alerts
+EXTRA_DIST += tests/unit/fixture.h

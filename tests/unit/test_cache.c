@@ -8,28 +8,10 @@
 
 #include "panels/cache_model.h"
 #include "src/util.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/tap.h"
 
-static char *slurp(const char *name, size_t *len)
-{
-	const char *dir = getenv("srcdir");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/fixtures/redis/%s", dir ? dir : ".", name);
-	FILE *f = fopen(path, "r");
-	struct sbuf sb = {0};
-	sbuf_add(&sb, "");
-	if (!f) {
-		printf("# cannot open %s\n", path);
-	} else {
-		char buf[4096];
-		size_t n;
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-			sbuf_addn(&sb, buf, n);
-		fclose(f);
-	}
-	*len = sb.len;
-	return sbuf_steal(&sb);
-}
+static char *slurp(const char *name, size_t *len) { return fixture_read("redis", name, len); }
 
 static int load(const char *name, struct redis_info *in)
 {

@@ -6,29 +6,15 @@
 
 #include "panels/partitions_model.h"
 #include "src/util.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/tap.h"
 
 static const struct partition_thresholds TH = {20, 3600000, 30, 1800000, 100000, 86400000, 24};
 
 static int load(const char *name, struct ptables *pt)
 {
-	const char *dir = getenv("srcdir");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/fixtures/partitions/%s", dir ? dir : ".", name);
-	FILE *f = fopen(path, "r");
-	struct sbuf sb = {0};
-	char buf[4096];
-	size_t n;
 	struct rowset rs;
-	if (!f) {
-		printf("# cannot open %s\n", path);
-		return -1;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_addn(&sb, buf, n);
-	fclose(f);
-	int rc = rowset_from_csv(&rs, sb.buf ? sb.buf : "");
-	sbuf_done(&sb);
+	int rc = fixture_rowset("partitions", name, &rs);
 	if (rc == 0)
 		rc = ptables_update(pt, &rs);
 	rowset_done(&rs);

@@ -6,28 +6,10 @@
 
 #include "panels/pools_model.h"
 #include "src/util.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/tap.h"
 
-static int load(const char *name, struct rowset *rs)
-{
-	const char *dir = getenv("srcdir");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/fixtures/pgbouncer/%s", dir ? dir : ".", name);
-	FILE *f = fopen(path, "r");
-	struct sbuf sb = {0};
-	char buf[4096];
-	size_t n;
-	if (!f) {
-		printf("# cannot open %s\n", path);
-		return -1;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_addn(&sb, buf, n);
-	fclose(f);
-	int rc = rowset_from_csv(rs, sb.buf ? sb.buf : "");
-	sbuf_done(&sb);
-	return rc;
-}
+static int load(const char *name, struct rowset *rs) { return fixture_rowset("pgbouncer", name, rs); }
 
 static const struct pool_thresholds TH = {80, 120000, 90, 60000, 50, 180000};
 

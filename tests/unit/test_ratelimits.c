@@ -7,28 +7,10 @@
 
 #include "panels/ratelimits_model.h"
 #include "src/util.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/tap.h"
 
-static char *slurp(const char *name, size_t *len)
-{
-	const char *dir = getenv("srcdir");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/fixtures/api/%s", dir ? dir : ".", name);
-	FILE *f = fopen(path, "rb");
-	struct sbuf sb = {0};
-	if (!f) {
-		printf("# cannot open %s\n", path);
-		*len = 0;
-		return xstrdup("");
-	}
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_addn(&sb, buf, n);
-	fclose(f);
-	*len = sb.len;
-	return sbuf_steal(&sb);
-}
+static char *slurp(const char *name, size_t *len) { return fixture_read("api", name, len); }
 
 static int load_analytics(const char *name, struct rl_analytics *a, char *err, size_t errlen)
 {

@@ -7,33 +7,13 @@
 #include "panels/pgconn.h"
 #include "panels/replicas_model.h"
 #include "src/util.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/tap.h"
-
-static char *slurp(const char *name)
-{
-	const char *dir = getenv("srcdir");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/fixtures/pg/%s", dir ? dir : ".", name);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		printf("# cannot open %s\n", path);
-		return xstrdup("");
-	}
-	struct sbuf sb = {0};
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_addn(&sb, buf, n);
-	fclose(f);
-	return sbuf_steal(&sb);
-}
 
 static int load_primary(const char *name, struct repl_primary *p)
 {
 	struct rowset rs;
-	char *text = slurp(name);
-	int rc = rowset_from_csv(&rs, text);
-	free(text);
+	int rc = fixture_rowset("pg", name, &rs);
 	if (rc == 0)
 		rc = repl_parse_primary(&rs, p);
 	rowset_done(&rs);
@@ -43,9 +23,7 @@ static int load_primary(const char *name, struct repl_primary *p)
 static int load_standby(const char *name, struct repl_standby *sb)
 {
 	struct rowset rs;
-	char *text = slurp(name);
-	int rc = rowset_from_csv(&rs, text);
-	free(text);
+	int rc = fixture_rowset("pg", name, &rs);
 	if (rc == 0)
 		rc = repl_parse_standby(&rs, sb);
 	rowset_done(&rs);
