@@ -181,7 +181,10 @@ static void partitions_detail(struct panel *base, int row, struct sbuf *out)
 	const struct ptable *t = &p->pt.t[row];
 	char a[32], b[32], c[32];
 	sbuf_addf(out, "%-22s %s (%s, %s)\n", "table", t->name, t->strategy, *t->interval ? t->interval : "no time range");
-	sbuf_addf(out, "%-22s %s: %s\n", "status", level_name(t->level), t->reason);
+	if (t->level == LV_OK)
+		sbuf_addf(out, "%-22s ok\n", "status");
+	else
+		sbuf_addf(out, "%-22s %s: %s\n", "status", level_name(t->level), t->reason);
 	if (t->has_horizon)
 		sbuf_addf(out, "%-22s %d future interval%s present (2 expected)\n", "horizon", t->ahead, t->ahead == 1 ? "" : "s");
 	if (t->past_retention)

@@ -47,6 +47,12 @@ void draw_text_block(const char *text, int top, int bottom, int indent)
 			int x = first ? indent : indent + value_col;
 			int room = COLS - x;
 			int take = n < room ? n : room;
+			if (take < n) /* break at the last space that fits, not inside a word */
+				for (int k = take; k > room / 2; k--)
+					if (line[k] == ' ') {
+						take = k;
+						break;
+					}
 			move(y, 0);
 			clrtoeol();
 			if (take > 0)
