@@ -1,3 +1,43 @@
-# The runbook library is installed for the console and `opsdeck run`.
+# The runbook engine: the expectation language, the Markdown dialect parser (md4c) and
+# lint; and the library, installed for the console and `opsdeck run`.
+libopsdeck_a_SOURCES += \
+	runbooks/expect.h runbooks/expect_int.h runbooks/expect.c runbooks/expect_lex.c \
+	runbooks/expect_eval.c runbooks/expect_data.c \
+	runbooks/runbook.h runbooks/runbook_int.h runbooks/runbook.c runbooks/runbook_blocks.c \
+	runbooks/runbook_info.c runbooks/runbook_inputs.c \
+	runbooks/lint.h runbooks/lint.c \
+	src/cmd-lint.c
+
+check_PROGRAMS += tests/unit/test_expect tests/unit/test_runbook
+tests_unit_test_expect_LDADD = $(OD_LIBS)
+tests_unit_test_runbook_LDADD = $(OD_LIBS)
+TESTS += tests/unit/test_expect tests/unit/test_runbook
+
+EXTRA_DIST += runbooks/README.md tests/fixtures/runbooks
+
+# Every runbook of the library, listed one by one (no wildcards: automake needs the list).
 runbooklibdir = $(pkgdatadir)/runbooks
-dist_runbooklib_DATA = runbooks/library/RB-1.md
+dist_runbooklib_DATA = \
+	runbooks/library/RB-1.md \
+	runbooks/library/RB-2.md \
+	runbooks/library/RB-3.md \
+	runbooks/library/RB-4.md \
+	runbooks/library/RB-5.md \
+	runbooks/library/RB-6.md \
+	runbooks/library/RB-7.md \
+	runbooks/library/RB-8.md \
+	runbooks/library/RB-9.md \
+	runbooks/library/RB-10.md \
+	runbooks/library/RB-11.md \
+	runbooks/library/RB-12.md \
+	runbooks/library/RB-13.md \
+	runbooks/library/RB-14.md \
+	runbooks/library/RB-15.md \
+	runbooks/library/RB-16.md \
+	runbooks/library/RB-17.md \
+	runbooks/library/RB-18.md \
+	runbooks/library/RB-19.md \
+	runbooks/library/RB-20.md \
+	runbooks/library/RB-21.md \
+	runbooks/library/RB-22.md \
+	runbooks/library/RB-23.md

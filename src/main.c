@@ -22,6 +22,7 @@ struct command {
 static const struct command commands[] = {
 	{"snapshot", "[--json]", "poll every panel once, print, exit 0 (or 1 if anything is critical)", cmd_snapshot},
 	{"journal", "list|show RUN|verify [--json]", "read and check the journal", cmd_journal},
+	{"lint", "[FILE|DIR...]", "check runbooks against the dialect (runbooks/README.md); exit 1 on problems", cmd_lint},
 };
 
 static void usage(FILE *out)

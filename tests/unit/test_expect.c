@@ -8,6 +8,7 @@
 
 #include "runbooks/expect.h"
 #include "src/util.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/tap.h"
 
 /* pg_stat_replication as `psql --csv` prints it, with a NULL slot on the second row. */
@@ -34,10 +35,14 @@ static const char *captured(void *arg, const char *name)
 static int baseline(void *arg, const char *name, double *v)
 {
 	(void)arg;
-	if (strcmp(name, "p95_ms"))
-		return -1;
 	*v = 200;
-	return 0;
+	return strcmp(name, "p95_ms") ? -1 : 0;
+}
+
+static const char *input(void *arg, const char *name)
+{
+	(void)arg;
+	return !strcmp(name, "slot") ? "replica_1_slot" : NULL;
 }
 
 static struct expect_ctx ctx_rows(const struct rowset *rs)
@@ -48,13 +53,11 @@ static struct expect_ctx ctx_rows(const struct rowset *rs)
 	c.replicas = 2;
 	c.captured = captured;
 	c.baseline = baseline;
+	c.input = input;
 	return c;
 }
 
-static const char *status_name(enum expect_status s)
-{
-	return s == EXPECT_PASS ? "pass" : s == EXPECT_FAIL ? "fail" : "error";
-}
+#define status_name(s) ((s) == EXPECT_PASS ? "pass" : (s) == EXPECT_FAIL ? "fail" : "error")
 
 /* Parses and evaluates src; checks the status, and observed/error when given. */
 static void check(const char *src, const struct expect_ctx *ctx, enum expect_status want,
@@ -106,16 +109,13 @@ static void test_precedence(void)
 {
 	struct expect_ctx c;
 	expect_ctx_init(&c);
-	check_value("1 + 2 * 3", &c, "7");
-	check_value("(1 + 2) * 3", &c, "9");
-	check_value("10 - 4 - 3", &c, "3");
-	check_value("8 / 4 / 2", &c, "1");
-	check_value("-2 * 3", &c, "-6");
-	check_value("2 - -1", &c, "3");
-	check_value("7 / 2", &c, "3.5");
-	check_value("0.1 + 0.2", &c, "0.3");
-	check_value("abs(3 - 5)", &c, "2");
-	check_value("1e3", &c, "1000");
+	static const char *const values[][2] = {
+		{"1 + 2 * 3", "7"}, {"(1 + 2) * 3", "9"}, {"10 - 4 - 3", "3"}, {"8 / 4 / 2", "1"}, {"-2 * 3", "-6"},
+		{"2 - -1", "3"}, {"7 / 2", "3.5"}, {"0.1 + 0.2", "0.3"}, {"abs(3 - 5)", "2"}, {"1e3", "1000"},
+		{"500ms", "500"}, {"1s", "1000"}, {"1.5s", "1500"}, {"2min", "120000"}, {"1h", "3600000"},
+		{"1d", "86400000"}, {"100MB", "104857600"}, {"1kB", "1024"}, {"2GB", "2147483648"}, {"80%", "0.8"}};
+	for (size_t i = 0; i < ARRAY_LEN(values); i++)
+		check_value(values[i][0], &c, values[i][1]);
 	check("true or false and false", &c, EXPECT_PASS, "", NULL);
 	check("(true or false) and false", &c, EXPECT_FAIL, NULL, NULL);
 	check("not true or true", &c, EXPECT_PASS, NULL, NULL);
@@ -131,29 +131,13 @@ static void test_precedence(void)
 	check("null < 1", &c, EXPECT_ERROR, NULL, "null can only be compared");
 }
 
-static void test_units(void)
-{
-	struct expect_ctx c;
-	expect_ctx_init(&c);
-	check_value("500ms", &c, "500");
-	check_value("1s", &c, "1000");
-	check_value("1.5s", &c, "1500");
-	check_value("2min", &c, "120000");
-	check_value("1h", &c, "3600000");
-	check_value("1d", &c, "86400000");
-	check_value("100MB", &c, "104857600");
-	check_value("1kB", &c, "1024");
-	check_value("2GB", &c, "2147483648");
-	check_value("80%", &c, "0.8");
-	check("500ms < 1s and 60s == 1min", &c, EXPECT_PASS, NULL, NULL);
-	check_parse_error("5parsecs", "column 2: unknown unit 'parsecs'");
-	check_parse_error("5 ms", "column 3: unexpected 'ms'");
-}
-
 static void test_strings(void)
 {
 	struct expect_ctx c;
 	expect_ctx_init(&c);
+	check("500ms < 1s and 60s == 1min", NULL, EXPECT_PASS, NULL, NULL);
+	check_parse_error("5parsecs", "column 2: unknown unit 'parsecs'");
+	check_parse_error("5 ms", "column 3: unexpected 'ms'");
 	check("'a' == \"a\" and 'a' < 'b' and 'b' != 'a'", &c, EXPECT_PASS, NULL, NULL);
 	check("'it\\'s' == \"it's\" and \"say \\\"hi\\\"\" contains '\"hi\"'", &c, EXPECT_PASS, NULL, NULL);
 	check("'phase2-build' contains 'phase2' and 'v1.2' matches '^v[0-9]+\\.[0-9]+$'", &c, EXPECT_PASS, NULL, NULL);
@@ -195,6 +179,8 @@ static void test_rows(void)
 	check("max(state) > 0", &c, EXPECT_ERROR, NULL, "state: 'streaming' is not a number (row 1)");
 	check("all(lag_ms)", &c, EXPECT_ERROR, NULL, "lag_ms is 12.5, not true/false (row 1)");
 	check("value == captured('state') or value == 'east'", &c, EXPECT_PASS, NULL, NULL);
+	check("slot == input('slot')", &c, EXPECT_PASS, "slot = 'replica_1_slot', input('slot') = 'replica_1_slot'", NULL);
+	check("slot == input('replica')", &c, EXPECT_ERROR, NULL, "input('replica'): no value was given for that input");
 	check("status == 200", &c, EXPECT_ERROR, NULL, "status: there is no HTTP response");
 	c.replicas = -1;
 	check("rows == count(replicas)", &c, EXPECT_ERROR, NULL, "replicas is not known");
@@ -223,16 +209,13 @@ static void test_rows(void)
 	check("value", &c, EXPECT_PASS, "value = 't'", NULL);
 	check("value == true and value != false", &c, EXPECT_PASS, NULL, NULL);
 	rowset_done(&rs);
-	rowset_from_csv(&rs, "count\n1000\n");
+	rowset_from_csv(&rs, "count,state\n1000,maybe\n");
 	c = ctx_rows(&rs);
 	check("value == captured(\"users_primary\")", &c, EXPECT_PASS,
 	      "value = 1000, captured(\"users_primary\") = 1000", NULL);
 	check("value == captured('nope')", &c, EXPECT_ERROR, NULL, "nothing was captured under that name");
 	check("value", &c, EXPECT_ERROR, NULL, "value is 1000, not true/false");
-	rowset_done(&rs);
-	rowset_from_csv(&rs, "state\nmaybe\n");
-	c = ctx_rows(&rs);
-	check("value == true", &c, EXPECT_ERROR, NULL, "value is 'maybe', not true/false");
+	check("state == true", &c, EXPECT_ERROR, NULL, "state is 'maybe', not true/false");
 	rowset_done(&rs);
 	rowset_from_csv(&rs, "a,b\n1.50,1.5\nx,x\n");
 	c = ctx_rows(&rs);
@@ -336,43 +319,38 @@ static void test_parse_errors(void)
 	check_parse_error("rows @ 2", "column 6: unexpected character '@'");
 	check_parse_error("()", "column 2: unexpected ')' (expected a value)");
 
-	char deep[400], chain[1200], big[2100];
-	memset(deep, '(', 100);
-	strcpy(deep + 100, "1");
-	memset(deep + 101, ')', 100);
-	deep[201] = '\0';
-	check_parse_error(deep, "nested too deeply");
-	chain[0] = '\0';
+	struct sbuf deep = {0}, chain = {0}, big = {0};
 	for (int i = 0; i < 200; i++)
-		strcat(chain, "1+");
-	strcat(chain, "1 > 0");
-	check_parse_error(chain, "nested too deeply");
-	memset(big, ' ', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
-	check_parse_error(big, "column 2001: expectation too long");
+		sbuf_add(&deep, i < 100 ? "(" : ")"), sbuf_add(&chain, "1+"), sbuf_add(&big, "           ");
+	check_parse_error(deep.buf, "column 49: expression nested too deeply");
+	check_parse_error(chain.buf, "nested too deeply");
+	check_parse_error(big.buf, "column 2001: expectation too long");
+	sbuf_done(&deep), sbuf_done(&chain), sbuf_done(&big);
 	check_parse_error(NULL, "empty expectation");
 }
 
-static void name_cb(void *arg, int is_baseline, const char *name, int col)
+static void name_cb(void *arg, enum expect_name kind, const char *name, int col)
 {
 	struct sbuf *sb = arg;
-	sbuf_addf(sb, "%s%s:%s@%d", sb->len ? " " : "", is_baseline ? "baseline" : "captured", name, col);
+	sbuf_addf(sb, "%s%s:%s@%d", sb->len ? " " : "",
+		  kind == EXPECT_BASELINE ? "baseline" : kind == EXPECT_INPUT ? "input" : "captured", name, col);
 }
 
 static void test_introspection(void)
 {
 	char *err;
 	int col = 0;
-	struct expect *e = expect_parse("value == captured('a') and status == 200 and p95 < baseline(\"b\")", &err);
+	struct expect *e = expect_parse("value == captured('a') and status == 200 and p95 < baseline(\"b\") "
+					"and value != input('slot')", &err);
 	is_str(expect_needs_outside(e, EXPECT_NEEDS_ROWS, &col), "status", "status needs http");
 	is_int(col, 28, "at column 28");
 	is_str(expect_needs_outside(e, EXPECT_NEEDS_HTTP, &col), "a column", "p95 needs rows");
 	ok(expect_needs_outside(e, EXPECT_NEEDS_ROWS | EXPECT_NEEDS_HTTP, NULL) == NULL, "rows + http cover it");
 	struct sbuf sb = {0};
 	expect_names(e, name_cb, &sb);
-	is_str(sb.buf, "captured:a@10 baseline:b@52", "captured and baseline names with columns");
+	is_str(sb.buf, "captured:a@10 baseline:b@52 input:slot@79", "captured and baseline names with columns");
 	sbuf_done(&sb);
-	is_str(expect_source(e), "value == captured('a') and status == 200 and p95 < baseline(\"b\")", "source kept");
+	ok(str_starts(expect_source(e), "value == captured('a') and"), "source kept");
 	expect_free(e);
 	e = expect_parse("value == 1", &err);
 	ok(expect_needs_outside(e, 0, NULL) == NULL, "value works for every probe");
@@ -429,12 +407,11 @@ static void stress_one(const char *src, const struct expect_ctx *ctxs, int nctx,
 /* A random expression that is mostly well-formed, so the evaluator gets exercised too. */
 static void gen(struct sbuf *sb, int depth)
 {
-	static const char *const leaf[] = {
-		"value", "rows", "status", "output", "exit", "lag_ms", "state", "active", "slot",
-		"count(replicas)", "count(*)", "json(.status)", "json(.services.database.replicas[1].lag_ms)",
-		"json(.slowQueries)", "json(.)", "header('X-RateLimit-Limit')", "captured('users_primary')",
-		"baseline('p95_ms')", "1", "0", "-1.5s", "80%", "'streaming'", "\"east\"", "true", "false",
-		"null", "col('rows')", "nosuch"};
+	static const char *const leaf[] = {"value", "rows", "status", "output", "exit", "lag_ms", "state",
+		"active", "slot", "count(replicas)", "count(*)", "json(.status)", "json(.slowQueries)", "json(.)",
+		"json(.services.database.replicas[1].lag_ms)", "header('X-RateLimit-Limit')", "input('slot')",
+		"captured('users_primary')", "baseline('p95_ms')", "1", "0", "-1.5s", "80%", "'streaming'",
+		"\"east\"", "true", "false", "null", "col('rows')", "nosuch"};
 	static const char *const bin[] = {" + ", " - ", " * ", " / ", " == ", " != ", " < ", " >= ",
 					  " and ", " or ", " contains "};
 	static const char *const fn[] = {"max(", "min(", "sum(", "avg(", "count(", "all(", "any(",
@@ -457,31 +434,26 @@ static void gen(struct sbuf *sb, int depth)
 
 static void test_stress(void)
 {
-	static const char *const corpus[] = {
-		"rows == count(replicas) and all(active)", "max(lag_ms) < 1s or min(lag_ms) >= 500ms",
-		"status == 200 and json(.services.database.replicas[0].lag_ms) < 1000",
-		"output contains 'PONG' and not (output matches '^ERR')", "p95 <= baseline(\"p95_ms\") * 1.10",
-		"value == captured('users_primary')", "avg(lag_ms / 1000) - -2 * 3 != sum(lag_ms) / count(*)",
-		"header('X-RateLimit-Limit') == 10", "len(json(.slowQueries)) < 5 and any(state == 'catchup')",
-		"col('rows') == null or value == true", "json(.services[\"odd key\"]) == 100MB * 80%",
-	};
+	char *text = fixture_read("runbooks", "expect-corpus.txt", NULL), *corpus[64];
+	size_t ncorpus = 0;
+	for (char *l = strtok(text, "\n"); l && ncorpus < ARRAY_LEN(corpus); l = strtok(NULL, "\n"))
+		if (strlen(l) < 400)
+			corpus[ncorpus++] = l;
+	if (!ok(ncorpus > 20, "%zu expressions in the stress corpus", ncorpus)) {
+		free(text);
+		return;
+	}
 	static const char *const tokens[] = {"(", ")", "'", "\"", "json(", ".", "[", "]", "and ", "or ",
 					     "not ", "==", "<", "max(", "all(", ",", "-", "/", "0", "1e999",
 					     "null", "\\", "%", "matches '", "*", "value", "count(*)"};
 	struct rowset rs;
 	rowset_from_csv(&rs, REPL_CSV);
-	struct expect_ctx ctxs[3];
-	ctxs[0] = ctx_rows(&rs);
-	expect_ctx_init(&ctxs[1]);
-	ctxs[1].http_status = 200;
-	ctxs[1].http_body = HEALTH_BODY;
-	ctxs[1].http_headers = HEADERS;
-	expect_ctx_init(&ctxs[2]);
-	ctxs[2].output = "PONG\n";
-	ctxs[2].exit_status = 0;
+	struct expect_ctx ctxs[3] = {ctx_rows(&rs),
+		{.http_status = 200, .http_body = HEALTH_BODY, .http_headers = HEADERS, .exit_status = -1, .replicas = -1},
+		{.output = "PONG\n", .exit_status = 0, .replicas = -1}};
 	int runs = 0, parsed = 0;
 	char buf[512];
-	for (size_t i = 0; i < ARRAY_LEN(corpus); i++) {
+	for (size_t i = 0; i < ncorpus; i++) {
 		size_t len = strlen(corpus[i]);
 		for (size_t cut = 0; cut <= len; cut++, runs++) { /* every truncation */
 			memcpy(buf, corpus[i], cut);
@@ -490,30 +462,18 @@ static void test_stress(void)
 		}
 	}
 	for (int i = 0; i < 6000; i++, runs++) { /* mutations: flips, deletions, token insertions */
-		const char *base = corpus[rnd(ARRAY_LEN(corpus))];
+		const char *base = corpus[rnd((unsigned)ncorpus)];
 		size_t len = strlen(base);
 		memcpy(buf, base, len + 1);
 		for (int m = 1 + (int)rnd(4); m > 0; m--) {
-			size_t at = rnd((unsigned)len + 1);
-			switch (rnd(3)) {
-			case 0:
-				if (at < len)
-					buf[at] = (char)(1 + rnd(255));
-				break;
-			case 1:
-				if (at < len)
-					memmove(buf + at, buf + at + 1, len - at), len--;
-				break;
-			default: {
-				const char *t = tokens[rnd(ARRAY_LEN(tokens))];
-				size_t tl = strlen(t);
-				if (len + tl < sizeof(buf) - 1) {
-					memmove(buf + at + tl, buf + at, len - at + 1);
-					memcpy(buf + at, t, tl);
-					len += tl;
-				}
-			}
-			}
+			size_t at = rnd((unsigned)len + 1), tl;
+			const char *t = tokens[rnd(ARRAY_LEN(tokens))];
+			if (rnd(3) == 0 && at < len)
+				buf[at] = (char)(1 + rnd(255));
+			else if (rnd(2) && at < len)
+				memmove(buf + at, buf + at + 1, len-- - at);
+			else if (len + (tl = strlen(t)) < sizeof(buf) - 1)
+				memmove(buf + at + tl, buf + at, len - at + 1), memcpy(buf + at, t, tl), len += tl;
 		}
 		stress_one(buf, ctxs, 3, &parsed);
 	}
@@ -532,12 +492,12 @@ static void test_stress(void)
 	}
 	ok(runs > 11000, "stress: %d inputs (%d parsed and evaluated in 3 contexts) without a crash", runs, parsed);
 	rowset_done(&rs);
+	free(text);
 }
 
 int main(void)
 {
 	test_precedence();
-	test_units();
 	test_strings();
 	test_rows();
 	test_baselines();
