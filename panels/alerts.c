@@ -60,6 +60,11 @@ int alerts_set(struct alerts *al, const char *id, const char *source, enum alert
 	return 1;
 }
 
+enum alert_state alert_state_of(enum level lv)
+{
+	return lv >= LV_WARN ? ALERT_FIRING : lv == LV_PENDING ? ALERT_PENDING : ALERT_OK;
+}
+
 static int rank(const struct alert *a)
 {
 	if (a->state == ALERT_FIRING)

@@ -36,6 +36,8 @@ void alerts_done(struct alerts *al);
  * changed. An alert that never left ALERT_OK is not kept. */
 int alerts_set(struct alerts *al, const char *id, const char *source, enum alert_state state,
 	       enum level severity, const char *summary, const char *runbook);
+/* The alert state a level stands for: warn or worse fires, pending is pending. */
+enum alert_state alert_state_of(enum level lv);
 /* Active (pending/firing) first by severity, then resolved ones, newest first. Borrowed. */
 int alerts_sorted(const struct alerts *al, const struct alert **out, int max);
 

@@ -32,27 +32,22 @@ static struct health_thresholds thresholds(const struct app *a)
 		o[OPT_HEALTH_ERROR_CRIT], o[OPT_HEALTH_ERROR_CRIT_FOR]};
 }
 
-static enum alert_state alert_of(enum level lv)
-{
-	return lv >= LV_WARN ? ALERT_FIRING : lv == LV_PENDING ? ALERT_PENDING : ALERT_OK;
-}
-
 static void report_alerts(struct health_panel *p)
 {
 	struct alerts *al = &p->base.app->alerts;
 	struct health_model *m = &p->m;
 	int unhealthy = m->ep[HEP_HEALTH].have && m->health.st == API_UNHEALTHY;
-	alerts_set(al, "api.status", "health", alert_of(m->lv_status), m->lv_status, m->why_status,
+	alerts_set(al, "api.status", "health", alert_state_of(m->lv_status), m->lv_status, m->why_status,
 		   unhealthy ? "RB-20" : "RB-23");
 	/* a metrics endpoint that fails while /health answers is its own alert */
 	int q_ok = m->ep[HEP_QUERIES].have, e_ok = m->ep[HEP_ERRORS].have;
 	const char *merr = !q_ok && m->ep[HEP_QUERIES].kind ? m->ep[HEP_QUERIES].error : m->ep[HEP_ERRORS].error;
 	int metrics_bad = m->ep[HEP_HEALTH].have && ((!q_ok && m->ep[HEP_QUERIES].kind) || (!e_ok && m->ep[HEP_ERRORS].kind));
 	alerts_set(al, "api.metrics", "health", metrics_bad ? ALERT_FIRING : ALERT_OK, LV_WARN, merr, "RB-23");
-	alerts_set(al, "api.p95", "health", q_ok ? alert_of(m->lv_p95) : ALERT_OK, m->lv_p95, m->why_p95, "RB-8");
-	alerts_set(al, "api.slow_queries", "health", q_ok ? alert_of(m->lv_slow) : ALERT_OK, m->lv_slow, m->why_slow,
+	alerts_set(al, "api.p95", "health", q_ok ? alert_state_of(m->lv_p95) : ALERT_OK, m->lv_p95, m->why_p95, "RB-8");
+	alerts_set(al, "api.slow_queries", "health", q_ok ? alert_state_of(m->lv_slow) : ALERT_OK, m->lv_slow, m->why_slow,
 		   "RB-8");
-	alerts_set(al, "api.error_rate", "health", e_ok ? alert_of(m->lv_err) : ALERT_OK, m->lv_err, m->why_err,
+	alerts_set(al, "api.error_rate", "health", e_ok ? alert_state_of(m->lv_err) : ALERT_OK, m->lv_err, m->why_err,
 		   "RB-23");
 }
 

@@ -38,7 +38,7 @@ static void report_alerts(struct partitions_panel *p)
 		const struct ptable *t = &p->pt.t[i];
 		char id[64];
 		snprintf(id, sizeof(id), "partitions.%.48s", t->name);
-		enum alert_state s = t->level >= LV_WARN ? ALERT_FIRING : t->level == LV_PENDING ? ALERT_PENDING : ALERT_OK;
+		enum alert_state s = alert_state_of(t->level);
 		alerts_set(&p->base.app->alerts, id, "partitions", s, t->level >= LV_WARN ? t->level : LV_WARN, t->reason,
 			   "RB-17");
 	}

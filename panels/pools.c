@@ -61,7 +61,7 @@ static void report_alerts(struct pools_panel *p)
 		const struct pool *pl = &p->set.p[i];
 		char id[64];
 		snprintf(id, sizeof(id), "pool.%.24s.%.24s", pl->database, pl->user);
-		enum alert_state s = pl->level >= LV_WARN ? ALERT_FIRING : pl->level == LV_PENDING ? ALERT_PENDING : ALERT_OK;
+		enum alert_state s = alert_state_of(pl->level);
 		alerts_set(&a->alerts, id, "pools", s, pl->level >= LV_WARN ? pl->level : LV_WARN, pl->reason,
 			   runbook_for(pl));
 	}
