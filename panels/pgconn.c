@@ -151,7 +151,7 @@ static void fail_from_libpq(struct pgconn *c, const char *fallback)
 	free(why);
 }
 
-static void rowset_from_pgresult(struct rowset *rs, const PGresult *r)
+void rowset_from_pgresult(struct rowset *rs, const PGresult *r)
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->ncols = PQnfields(r);

@@ -33,6 +33,10 @@ int pgconn_query(struct pgconn *c, const char *sql, int nparams, const char *con
  * turned into 'WHY (H:P)'. Malloced. */
 char *pgconn_condense_error(const char *msg, const char *fallback);
 
+/* A result as a rowset: cells as text, NULL for SQL NULL. */
+struct pg_result;
+void rowset_from_pgresult(struct rowset *rs, const struct pg_result *r);
+
 const struct source_status *pgconn_status(const struct pgconn *c);
 const char *pgconn_name(const struct pgconn *c);
 int pgconn_busy(const struct pgconn *c); /* queries queued or in flight */

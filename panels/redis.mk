@@ -1,5 +1,5 @@
 # Redis connector and the cache panel
-libopsdeck_a_SOURCES += panels/redisconn.c panels/redisconn.h panels/cache.c \
+libopsdeck_a_SOURCES += panels/redisconn.c panels/redisconn.h panels/redis_url.c panels/redis_url.h panels/cache.c \
 	panels/cache_model.c panels/cache_model.h
 
 check_PROGRAMS += tests/unit/test_cache

@@ -5,6 +5,7 @@
  * current one (c->ac), and only code running outside hiredis' own callbacks calls
  * redisAsyncFree() directly (inside a reply callback it is deferred by hiredis). */
 #include "panels/redisconn.h"
+#include "panels/redis_url.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,10 +27,7 @@ enum { SETUP_AUTH = -1, SETUP_SELECT = -2 };
 struct redisconn {
 	struct event_base *base;
 	char *name;
-	char *host, *addr;  /* addr = "host:port" for messages */
-	int port, db, tls;
-	char *user, *url_password;
-	char *config_error; /* the URL cannot be used: every attempt fails with this */
+	struct redis_url u; /* host, port, db, user, password; u.error: the URL cannot be used */
 	char *password_file;
 	int timeout_ms, backoff_ms, backoff_max_ms;
 	redisAsyncContext *ac; /* NULL while not connected */
@@ -174,7 +172,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
 		return;
 	if (status != REDIS_OK) {
 		/* hiredis frees this context after we return */
-		char *why = xasprintf("%s (%s)", ac->c.errstr[0] ? ac->c.errstr : "connection failed", c->addr);
+		char *why = xasprintf("%s (%s)", ac->c.errstr[0] ? ac->c.errstr : "connection failed", c->u.addr);
 		c->ac = NULL;
 		drop_connection(c, SRC_DOWN, why);
 		free(why);
@@ -191,7 +189,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 		return;
 	/* the server closed the connection or it broke; hiredis frees the context */
 	char *why = xasprintf("%s (%s)", status != REDIS_OK && ac->c.errstr[0] ? ac->c.errstr : "connection closed",
-			      c->addr);
+			      c->u.addr);
 	c->ac = NULL;
 	drop_connection(c, SRC_DOWN, why);
 	free(why);
@@ -217,44 +215,6 @@ static int send_argv(struct redisconn *c, intptr_t idx, int argc, const char *co
 	return rc == REDIS_OK ? 0 : -1;
 }
 
-/* The password: from the URL, else the password file (trailing whitespace trimmed),
- * else $REDISCLI_AUTH. *pw = NULL when there is none. Errors name the file, never its
- * content. */
-static int load_password(const struct redisconn *c, char **pw, char **err)
-{
-	*pw = NULL;
-	if (c->url_password) {
-		*pw = xstrdup(c->url_password);
-		return 0;
-	}
-	if (c->password_file) {
-		FILE *f = fopen(c->password_file, "r");
-		if (!f) {
-			*err = xasprintf("cannot read the Redis password file %s: %s", c->password_file, strerror(errno));
-			return -1;
-		}
-		char buf[1024];
-		size_t n = fread(buf, 1, sizeof(buf), f);
-		int bad = ferror(f) || n == sizeof(buf);
-		fclose(f);
-		while (n > 0 && isspace((unsigned char)buf[n - 1]))
-			n--;
-		if (bad || n == 0 || memchr(buf, '\0', n)) {
-			*err = xasprintf("the Redis password file %s is %s", c->password_file,
-					 bad ? "unreadable or too large" : n ? "not text" : "empty");
-			explicit_bzero(buf, sizeof(buf));
-			return -1;
-		}
-		*pw = xstrndup(buf, n);
-		explicit_bzero(buf, sizeof(buf));
-		return 0;
-	}
-	const char *env = getenv("REDISCLI_AUTH");
-	if (env && *env)
-		*pw = xstrdup(env);
-	return 0;
-}
-
 /* Starts connecting and queues AUTH and SELECT; the batch follows them on the wire.
  * hiredis 0.14's redisAsyncConnect() resolves a host name with a blocking getaddrinfo():
  * a numeric address (as in the lab, and advisable for production) never blocks, a name in
@@ -263,18 +223,18 @@ static int load_password(const struct redisconn *c, char **pw, char **err)
 static int start_connection(struct redisconn *c)
 {
 	char *pw = NULL, *err = NULL;
-	if (c->config_error) {
-		drop_connection(c, SRC_DOWN, c->config_error);
+	if (c->u.error) {
+		drop_connection(c, SRC_DOWN, c->u.error);
 		return -1;
 	}
-	if (load_password(c, &pw, &err) < 0) {
+	if (redis_password_load(&c->u, c->password_file, &pw, &err) < 0) {
 		drop_connection(c, SRC_DOWN, err);
 		free(err);
 		return -1;
 	}
-	redisAsyncContext *ac = redisAsyncConnect(c->host, c->port);
+	redisAsyncContext *ac = redisAsyncConnect(c->u.host, c->u.port);
 	if (!ac || ac->err) {
-		char *why = xasprintf("%s (%s)", ac && ac->errstr ? ac->errstr : "out of memory", c->addr);
+		char *why = xasprintf("%s (%s)", ac && ac->errstr ? ac->errstr : "out of memory", c->u.addr);
 		if (ac)
 			redisAsyncFree(ac);
 		drop_connection(c, SRC_DOWN, why);
@@ -294,14 +254,14 @@ static int start_connection(struct redisconn *c)
 		c->st.state = SRC_CONNECTING;
 	int rc = 0;
 	if (pw) {
-		const char *with_user[] = {"AUTH", c->user, pw}, *plain[] = {"AUTH", pw};
-		rc = c->user ? send_argv(c, SETUP_AUTH, 3, with_user) : send_argv(c, SETUP_AUTH, 2, plain);
+		const char *with_user[] = {"AUTH", c->u.user, pw}, *plain[] = {"AUTH", pw};
+		rc = c->u.user ? send_argv(c, SETUP_AUTH, 3, with_user) : send_argv(c, SETUP_AUTH, 2, plain);
 		explicit_bzero(pw, strlen(pw));
 		free(pw);
 	}
-	if (rc == 0 && c->db) {
+	if (rc == 0 && c->u.db) {
 		char db[16];
-		snprintf(db, sizeof(db), "%d", c->db);
+		snprintf(db, sizeof(db), "%d", c->u.db);
 		const char *sel[] = {"SELECT", db};
 		rc = send_argv(c, SETUP_SELECT, 2, sel);
 	}
@@ -343,95 +303,13 @@ int redisconn_batch(struct redisconn *c, int ncmds, const int *argc, const char 
 	return RQ_STARTED;
 }
 
-static char *url_decode(const char *s, size_t n)
-{
-	char *out = xmalloc(n + 1), *o = out;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
-		    isxdigit((unsigned char)s[i + 2])) {
-			char hex[3] = {s[i + 1], s[i + 2], '\0'};
-			*o++ = (char)strtol(hex, NULL, 16);
-			i += 2;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/* redis://[[user]:password@]host[:port][/db] (like redis-cli -u: userinfo without a
- * colon is the password); rediss:// is recognised and refused. */
-static void parse_url(struct redisconn *c, const char *url)
-{
-	const char *p = url;
-	c->port = 6379;
-	if (!strncasecmp(p, "rediss://", 9)) {
-		c->tls = 1;
-		p += 9;
-	} else if (!strncasecmp(p, "redis://", 8)) {
-		p += 8;
-	} else {
-		c->config_error = xstrdup("the redis URL must start with redis://");
-		return;
-	}
-	const char *end = p + strcspn(p, "/?#");
-	const char *at = NULL;
-	for (const char *q = p; q < end; q++)
-		if (*q == '@')
-			at = q;
-	if (at) {
-		const char *colon = memchr(p, ':', (size_t)(at - p));
-		if (colon) {
-			if (colon > p)
-				c->user = url_decode(p, (size_t)(colon - p));
-			c->url_password = url_decode(colon + 1, (size_t)(at - colon - 1));
-		} else if (at > p) {
-			c->url_password = url_decode(p, (size_t)(at - p));
-		}
-		if (c->url_password && !*c->url_password)
-			str_free(&c->url_password);
-		p = at + 1;
-	}
-	const char *host_end;
-	if (*p == '[') {
-		host_end = memchr(p, ']', (size_t)(end - p));
-		if (!host_end) {
-			c->config_error = xstrdup("the redis URL has an unclosed [ in its host");
-			return;
-		}
-		c->host = xstrndup(p + 1, (size_t)(host_end - p - 1));
-		host_end++;
-	} else {
-		host_end = memchr(p, ':', (size_t)(end - p));
-		if (!host_end)
-			host_end = end;
-		c->host = xstrndup(p, (size_t)(host_end - p));
-	}
-	if (host_end < end && *host_end == ':')
-		c->port = atoi(host_end + 1);
-	if (*end == '/' && isdigit((unsigned char)end[1]))
-		c->db = atoi(end + 1);
-	if (!c->host[0]) {
-		free(c->host);
-		c->host = xstrdup("127.0.0.1");
-	}
-	c->addr = strchr(c->host, ':') ? xasprintf("[%s]:%d", c->host, c->port) : xasprintf("%s:%d", c->host, c->port);
-	if (c->port <= 0 || c->port > 65535)
-		c->config_error = xasprintf("the redis URL's port is not a port number (%s)", c->addr);
-	else if (c->tls)
-		c->config_error = xasprintf("TLS not supported by this hiredis build (rediss://%s)", c->addr);
-}
-
 struct redisconn *redisconn_new(struct event_base *base, const char *name, const char *url,
 				const char *password_file, int timeout_ms, int backoff_max_ms)
 {
 	struct redisconn *c = xcalloc(1, sizeof(*c));
 	c->base = base;
 	c->name = xstrdup(name ? name : "redis");
-	parse_url(c, url ? url : "");
-	if (!c->addr)
-		c->addr = xstrdup("?");
+	redis_url_parse(&c->u, url ? url : "");
 	c->password_file = password_file ? xstrdup(password_file) : NULL;
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 3000;
 	c->backoff_max_ms = backoff_max_ms > 250 ? backoff_max_ms : 250;
@@ -458,13 +336,7 @@ void redisconn_free(struct redisconn *c)
 	finish_batch(c, NULL);
 	event_free(c->deadline);
 	source_status_done(&c->st);
-	if (c->url_password)
-		explicit_bzero(c->url_password, strlen(c->url_password));
-	free(c->url_password);
-	free(c->user);
-	free(c->host);
-	free(c->addr);
-	free(c->config_error);
+	redis_url_done(&c->u);
 	free(c->password_file);
 	free(c->name);
 	free(c);

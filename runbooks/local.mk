@@ -6,12 +6,17 @@ libopsdeck_a_SOURCES += \
 	runbooks/runbook.h runbooks/runbook_int.h runbooks/runbook.c runbooks/runbook_blocks.c \
 	runbooks/runbook_info.c runbooks/runbook_inputs.c \
 	runbooks/lint.h runbooks/lint.c \
-	src/cmd-lint.c
+	runbooks/engine.h runbooks/engine_int.h runbooks/engine.c runbooks/engine_journal.c \
+	runbooks/engine_worker.c runbooks/library.c \
+	runbooks/probe.h runbooks/probe.c runbooks/probe_sql.c runbooks/probe_redis.c \
+	runbooks/probe_http.c runbooks/probe_shell.c \
+	src/cmd-lint.c src/cmd-run.c
 
-check_PROGRAMS += tests/unit/test_expect tests/unit/test_runbook
+check_PROGRAMS += tests/unit/test_expect tests/unit/test_runbook tests/unit/test_engine
+tests_unit_test_engine_LDADD = $(OD_LIBS)
 tests_unit_test_expect_LDADD = $(OD_LIBS)
 tests_unit_test_runbook_LDADD = $(OD_LIBS)
-TESTS += tests/unit/test_expect tests/unit/test_runbook
+TESTS += tests/unit/test_expect tests/unit/test_runbook tests/unit/test_engine
 
 EXTRA_DIST += runbooks/README.md tests/fixtures/runbooks
 

@@ -18,5 +18,6 @@ enum { EXIT_OK = 0, EXIT_CHECK_FAILED = 1, EXIT_USAGE = 2 };
 int cmd_snapshot(struct cli *cli, int argc, char **argv);
 int cmd_journal(struct cli *cli, int argc, char **argv);
 int cmd_lint(struct cli *cli, int argc, char **argv);
+int cmd_run(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@
 #include "src/cli.h"
 #include "src/config.h"
 #include "src/util.h"
+#include "runbooks/engine.h"
 #include "runbooks/lint.h"
 
 int cmd_lint(struct cli *cli, int argc, char **argv); /* also in src/cli.h */
@@ -68,49 +69,6 @@ static int list_dir(const char *dir, struct files *f)
 	closedir(d);
 	qsort(f->v + first, (size_t)(f->n - first), sizeof(*f->v), by_name);
 	return 0;
-}
-
-/* "abs_top_srcdir = /src" in the Makefile of a build directory. */
-static char *srcdir_of_build(const char *dir)
-{
-	char *path = xasprintf("%s/Makefile", dir), line[PATH_MAX + 32], *found = NULL;
-	FILE *f = fopen(path, "r");
-	free(path);
-	while (f && !found && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "abs_top_srcdir = ", 17)) {
-			line[strcspn(line, "\n")] = '\0';
-			found = xstrdup(line + 17);
-		}
-	if (f)
-		fclose(f);
-	return found;
-}
-
-/* The library to check when no file is named; malloced, or NULL. */
-static char *find_library(void)
-{
-	char exe[PATH_MAX], *cand[4] = {0};
-	int n = 0;
-	cand[n++] = xstrdup("runbooks/library"); /* run from the source tree */
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		exe[len] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		char *src = srcdir_of_build(exe); /* run from a build directory */
-		cand[n++] = xasprintf("%s/runbooks/library", src ? src : exe);
-		free(src);
-	}
-	cand[n++] = xstrdup(PKGDATADIR "/runbooks"); /* installed */
-	char *found = NULL;
-	for (int i = 0; i < n; i++) {
-		if (!found && is_dir(cand[i]))
-			found = cand[i];
-		else
-			free(cand[i]);
-	}
-	return found;
 }
 
 static int usage_error(const char *msg, const char *arg)
@@ -191,7 +149,7 @@ int cmd_lint(struct cli *cli, int argc, char **argv)
 			files_add(&files, xstrdup(argv[i]));
 		}
 	}
-	library = find_library();
+	library = rb_library_dir();
 	if (argc < 2 && !library) {
 		fprintf(stderr, "opsdeck lint: no runbook library found (looked in ./runbooks/library, next to "
 				"the executable and %s/runbooks); name the files: opsdeck lint FILE...\n", PKGDATADIR);

@@ -22,6 +22,8 @@ struct command {
 static const struct command commands[] = {
 	{"snapshot", "[--json]", "poll every panel once, print, exit 0 (or 1 if anything is critical)", cmd_snapshot},
 	{"journal", "list|show RUN|verify [--json]", "read and check the journal", cmd_journal},
+	{"run", "RB-N --auto [--input N=V]... [--confirm WORD]... [--manual-hook CMD] [--steps A-B] [--resume [RUN]] [--json]",
+	 "run a runbook's automatic steps headless and record them; exit 1 if one failed", cmd_run},
 	{"lint", "[FILE|DIR...]", "check runbooks against the dialect (runbooks/README.md); exit 1 on problems", cmd_lint},
 };
 

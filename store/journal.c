@@ -309,6 +309,17 @@ int journal_step_record(struct journal *j, const struct journal_step *s, char **
 	return append_for_run(j, s->run_id, JT_STEP_RESULTS, v, ARRAY_LEN(v), NULL, what, err);
 }
 
+int journal_run_value(struct journal *j, int64_t run_id, const char *kind, const char *name,
+		      const char *value, char **err)
+{
+	static const char *const kinds[] = {"input", "capture", NULL};
+	const char *what = "cannot record the run's value";
+	if (!one_of(kind, kinds) || empty(name))
+		return store_failf(j, err, ": %s: kind must be input or capture and the name non-empty", what);
+	struct jval v[] = {jv_int(run_id), jv_text(kind), jv_text(name), jv_text(value), jv_int(now_wall_ms())};
+	return append_for_run(j, run_id, JT_RUN_VALUES, v, ARRAY_LEN(v), NULL, what, err);
+}
+
 int journal_sample(struct journal *j, const char *source, const char *metric, double value,
 		   const char *unit, char **err)
 {

@@ -106,6 +106,39 @@ int journal_show(struct journal *j, int64_t run_id, FILE *out, int json, char **
 /* The newest run's id, 0 if none, -1 on error. */
 int64_t journal_last_run(struct journal *j, char **err);
 
+/* The values a run works with: kind "input" (what the operator gave; secrets already
+ * masked by the caller) or "capture" (what a probe kept for later steps). */
+int journal_run_value(struct journal *j, int64_t run_id, const char *kind, const char *name,
+		      const char *value, char **err);
+
+/* Reading a run back (resume, review). Arrays are malloced; free with the _free calls. */
+struct journal_value {
+	char *kind, *name, *value;
+};
+/* In recording order (a later value of the same name wins). 0 or -1 with *err. */
+int journal_run_values(struct journal *j, int64_t run_id, struct journal_value **out, int *n, char **err);
+void journal_values_free(struct journal_value *v, int n);
+
+struct journal_step_row {
+	char *step_id, *title, *status, *observed, *expectation, *output, *note;
+	int64_t duration_ms; /* -1 unknown */
+	int64_t recorded_at;
+};
+/* Each step's newest result, ordered by step id as a number. 0 or -1 with *err. */
+int journal_step_latest(struct journal *j, int64_t run_id, struct journal_step_row **out, int *n, char **err);
+void journal_step_rows_free(struct journal_step_row *v, int n);
+
+struct journal_run_info {
+	char *kind, *ref, *title, *env, *operator_name, *os_user, *state;
+	int64_t started_at;
+};
+/* 1 found, 0 no such run, -1 error. Free with journal_run_info_done(). */
+int journal_run_info(struct journal *j, int64_t run_id, struct journal_run_info *ri, char **err);
+void journal_run_info_done(struct journal_run_info *ri);
+/* The newest run of kind/ref in env (NULL: any) whose state is started or resumed; 0 if
+ * none, -1 on error. */
+int64_t journal_find_open_run(struct journal *j, const char *kind, const char *ref, const char *env, char **err);
+
 /* The underlying SQLite handle, for tests and diagnostics only (fault injection). */
 struct sqlite3;
 struct sqlite3 *journal_sqlite(struct journal *j);

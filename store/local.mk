@@ -2,7 +2,7 @@
 libopsdeck_a_SOURCES += store/journal.c store/journal.h \
 	store/schema.c store/schema.h \
 	store/chain.c store/chain.h \
-	store/report.c \
+	store/report.c store/runs.c \
 	store/store.c store/store.h
 libopsdeck_a_SOURCES += src/cmd-journal.c
 

@@ -308,6 +308,8 @@ static int load_run(struct journal *j, int64_t run_id, cJSON *doc, char **err)
 	    add_rows(j, doc, "steps", "SELECT id, seq, step_id, title, status, observed, expectation, "
 		     "output, note, duration_ms, recorded_at, hash FROM step_results "
 		     "WHERE run_id = ?1 ORDER BY id", run_id, err) < 0 ||
+	    add_rows(j, doc, "values", "SELECT id, seq, kind, name, value, recorded_at, hash "
+		     "FROM run_values WHERE run_id = ?1 ORDER BY id", run_id, err) < 0 ||
 	    add_rows(j, doc, "baselines", "SELECT id, seq, name, value, unit, recorded_at, hash "
 		     "FROM baselines WHERE run_id = ?1 ORDER BY id", run_id, err) < 0 ||
 	    add_rows(j, doc, "signoffs", "SELECT id, seq, role, person, os_user, host, comment, reason, "
@@ -416,6 +418,23 @@ static void print_baselines(const cJSON *baselines, FILE *out)
 	}
 }
 
+/* Inputs the operator gave and values probes captured (only when there are any). */
+static void print_values(const cJSON *values, FILE *out)
+{
+	const cJSON *v;
+	if (!cJSON_GetArraySize(values))
+		return;
+	fputs("values\n", out);
+	cJSON_ArrayForEach(v, values) {
+		char *kind = clean(str_of(v, "kind")), *name = clean(str_of(v, "name"));
+		char *value = clean(str_of(v, "value"));
+		fprintf(out, "  %-7s  %s = %s\n", kind, name, value);
+		free(kind);
+		free(name);
+		free(value);
+	}
+}
+
 static void print_signoff(const cJSON *s, FILE *out)
 {
 	char *when = local_time_of(s, "recorded_at"), *role = clean(str_of(s, "role"));
@@ -445,6 +464,7 @@ static void print_run_text(const cJSON *doc, FILE *out)
 	fputs("steps\n", out);
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, "steps"))
 		print_step(item, out);
+	print_values(cJSON_GetObjectItemCaseSensitive(doc, "values"), out);
 	print_baselines(cJSON_GetObjectItemCaseSensitive(doc, "baselines"), out);
 	fputs("sign-offs\n", out);
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, "signoffs"))

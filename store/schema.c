@@ -30,6 +30,10 @@ static const struct jcol signoffs_cols[] = {
 	{"comment", 1}, {"reason", 1}, {"corrects_id", 1}, {"recorded_at", 1},
 };
 
+static const struct jcol run_values_cols[] = {
+	{"run_id", 1}, {"kind", 1}, {"name", 1}, {"value", 1}, {"recorded_at", 1},
+};
+
 #define TABLE(name) {#name, name##_cols, ARRAY_LEN(name##_cols)}
 static const struct jtable tables[JT__COUNT] = {
 	[JT_RUNS] = TABLE(runs),
@@ -38,6 +42,7 @@ static const struct jtable tables[JT__COUNT] = {
 	[JT_BASELINES] = TABLE(baselines),
 	[JT_SAMPLES] = TABLE(samples),
 	[JT_SIGNOFFS] = TABLE(signoffs),
+	[JT_RUN_VALUES] = TABLE(run_values),
 };
 
 /* Every recorded table: no UPDATE, no DELETE, and INSERT only as the next chain link. */
@@ -159,9 +164,27 @@ static const char migration_1[] =
 	RECORDED("runs") RECORDED("run_events") RECORDED("step_results")
 	RECORDED("baselines") RECORDED("samples") RECORDED("signoffs");
 
+/* Version 2: the values a run works with (inputs the operator gave, values probes
+ * captured), so an interrupted run resumes with them. Secret inputs are stored masked. */
+static const char migration_2[] =
+	"CREATE TABLE run_values (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  seq INTEGER NOT NULL UNIQUE,\n"
+	"  run_id INTEGER NOT NULL REFERENCES runs(id),\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('input', 'capture')),\n"
+	"  name TEXT NOT NULL,\n"
+	"  value TEXT,\n"
+	"  recorded_at INTEGER NOT NULL,\n"
+	"  prev_hash TEXT NOT NULL,\n"
+	"  hash TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX run_values_by_run ON run_values(run_id);\n"
+	RECORDED("run_values");
+
 /* migrations[i] brings the schema from version i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
+	migration_2,
 };
 
 const struct jtable *schema_table(enum jtable_id t) { return &tables[t]; }

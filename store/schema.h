@@ -18,6 +18,7 @@ enum jtable_id {
 	JT_BASELINES,
 	JT_SAMPLES,
 	JT_SIGNOFFS,
+	JT_RUN_VALUES, /* since version 2 */
 	JT__COUNT
 };
 

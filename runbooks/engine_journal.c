@@ -1,0 +1,241 @@
+/* A run in the journal: begun lazily, each step's result committed before the screen says
+ * so, inputs and captures kept for a resume, ended done or failed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "runbooks/engine_int.h"
+#include "src/util.h"
+#include "store/journal.h"
+
+int rb_run_begin(struct rb_run *r, char **err)
+{
+	struct journal *j = r->env->journal;
+	if (!j || r->run_id)
+		return 0;
+	struct journal_run jr = {
+		.kind = "runbook",
+		.ref = r->rb->id ? r->rb->id : r->rb->path,
+		.title = r->rb->title,
+		.env = r->env->cfg ? r->env->cfg->env : NULL,
+		.operator_name = r->env->operator_name,
+	};
+	int64_t id = journal_run_begin(j, &jr, err);
+	if (id < 0)
+		return -1;
+	r->run_id = id;
+	r->started_wall_ms = now_wall_ms();
+	return 0;
+}
+
+/* "abcd***" for a secret input. */
+static char *shown_input(const char *name, const char *value)
+{
+	if (!rb_input_is_secret(name))
+		return xstrdup(value);
+	return xasprintf("%.4s***", value);
+}
+
+static int record_values(struct rb_run *r, char **err)
+{
+	struct journal *j = r->env->journal;
+	for (int i = 0; i < r->rb->n_inputs; i++) {
+		if (!r->inputs[i] || r->input_recorded[i])
+			continue;
+		char *v = shown_input(r->rb->inputs[i].name, r->inputs[i]);
+		int rc = journal_run_value(j, r->run_id, "input", r->rb->inputs[i].name, v, err);
+		free(v);
+		if (rc < 0)
+			return -1;
+		r->input_recorded[i] = 1;
+	}
+	for (int i = 0; i < r->n_captures; i++) {
+		if (r->capture_recorded[i])
+			continue;
+		if (journal_run_value(j, r->run_id, "capture", r->captures[i].name, r->captures[i].value, err) < 0)
+			return -1;
+		r->capture_recorded[i] = 1;
+	}
+	return 0;
+}
+
+static char *joined(const struct step_outcome *o, int what)
+{
+	struct sbuf sb = {0};
+	for (int i = 0; i < o->n_probes; i++) {
+		const struct probe_outcome *p = &o->probes[i];
+		if (what == 0 && (p->observed || p->error))
+			sbuf_addf(&sb, "%s%s: %s%s%s", sb.len ? "; " : "", p->label, p->error ? p->error : "",
+				  p->error && p->observed ? " — " : "", p->observed ? p->observed : "");
+		if (what == 1 && p->output)
+			sbuf_addf(&sb, "%s--- %s (%.0f ms%s) ---\n%s", sb.len ? "\n" : "", p->label, p->ms,
+				  p->attempts > 1 ? ", several attempts" : "", p->output);
+	}
+	return sb.len ? sbuf_steal(&sb) : NULL;
+}
+
+static char *expectations(const struct rb_run *r, int i)
+{
+	const struct step *st = &r->rb->steps[i];
+	struct sbuf sb = {0};
+	for (int k = 0; k < st->n_probes; k++)
+		if (st->probes[k].expect_src)
+			sbuf_addf(&sb, "%s%s", sb.len ? "; " : "", st->probes[k].expect_src);
+	return sb.len ? sbuf_steal(&sb) : NULL;
+}
+
+int rb_step_record(struct rb_run *r, int i, char **err)
+{
+	struct journal *j = r->env->journal;
+	struct step_outcome *o = &r->steps[i];
+	const struct step *st = &r->rb->steps[i];
+	if (!j)
+		return 0;
+	if (rb_run_begin(r, err) < 0 || record_values(r, err) < 0)
+		return -1;
+	for (int k = 0; k < o->n_baselines; k++) {
+		double v = strtod(o->baselines[k].value, NULL);
+		if (journal_baseline(j, r->run_id, o->baselines[k].name, v, NULL, err) < 0)
+			return -1;
+	}
+	for (int k = 0; k < o->n_baselines; k++) {
+		free(o->baselines[k].name);
+		free(o->baselines[k].value);
+	}
+	free(o->baselines);
+	o->baselines = NULL;
+	o->n_baselines = 0;
+	char id[16];
+	snprintf(id, sizeof id, "%d", st->number > 0 ? st->number : i + 1);
+	char *observed = o->n_probes ? joined(o, 0) : (o->summary ? xstrdup(o->summary) : NULL);
+	char *output = joined(o, 1), *expect = expectations(r, i);
+	struct journal_step js = {
+		.run_id = r->run_id, .step_id = id, .title = st->title,
+		.status = o->status == STEP_RUNNING ? "pending" : step_status_name(o->status),
+		.observed = observed, .expectation = expect, .output = output, .note = o->note,
+		.duration_ms = o->n_probes ? (int64_t)o->ms : -1,
+	};
+	int rc = journal_step_record(j, &js, err);
+	free(observed);
+	free(output);
+	free(expect);
+	if (rc == 0)
+		o->recorded = 1;
+	return rc;
+}
+
+int rb_step_note(struct rb_run *r, int i, const char *note, char **err)
+{
+	struct step_outcome *o = &r->steps[i];
+	if (o->note && *o->note) {
+		char *both = xasprintf("%s\n%s", o->note, note);
+		free(o->note);
+		o->note = both;
+	} else {
+		free(o->note);
+		o->note = xstrdup(note);
+	}
+	if (o->recorded || o->status != STEP_PENDING)
+		return rb_step_record(r, i, err);
+	return 0;
+}
+
+int rb_run_finish(struct rb_run *r, const char **state, char **err)
+{
+	struct rb_progress p;
+	rb_run_progress(r, &p);
+	*state = p.fail ? "failed" : p.pending ? "open" : "done";
+	if (!r->env->journal || !r->run_id || !strcmp(*state, "open"))
+		return 0;
+	return journal_run_end(r->env->journal, r->run_id, *state, err);
+}
+
+int rb_run_abort(struct rb_run *r, char **err)
+{
+	if (!r->env->journal || !r->run_id)
+		return 0;
+	return journal_run_end(r->env->journal, r->run_id, "aborted", err);
+}
+
+int64_t rb_run_find_open(struct journal *j, const char *ref, const char *env, char **err)
+{
+	return j ? journal_find_open_run(j, "runbook", ref, env, err) : 0;
+}
+
+static int step_index(const struct runbook *rb, const char *step_id)
+{
+	int n = atoi(step_id);
+	for (int i = 0; i < rb->n_steps; i++)
+		if (rb->steps[i].number == n)
+			return i;
+	return -1;
+}
+
+int rb_run_resume(struct rb_run *r, int64_t run_id, char **err)
+{
+	struct journal *j = r->env->journal;
+	if (!j) {
+		*err = xstrdup("no journal: nothing to resume");
+		return -1;
+	}
+	struct journal_run_info ri;
+	int found = journal_run_info(j, run_id, &ri, err);
+	if (found <= 0) {
+		if (found == 0)
+			*err = xasprintf("there is no run %lld in the journal", (long long)run_id);
+		return -1;
+	}
+	int rc = -1;
+	const char *ref = r->rb->id ? r->rb->id : r->rb->path;
+	if (!str_eq(ri.kind, "runbook") || !str_eq(ri.ref, ref))
+		*err = xasprintf("run %lld is %s %s, not %s", (long long)run_id, ri.kind, ri.ref, ref);
+	else if (!str_eq(ri.state, "started") && !str_eq(ri.state, "resumed"))
+		*err = xasprintf("run %lld has ended (%s): start a new one", (long long)run_id, ri.state);
+	else
+		rc = 0;
+	int64_t started = ri.started_at;
+	journal_run_info_done(&ri);
+	if (rc < 0)
+		return -1;
+	struct journal_value *vals;
+	int nv;
+	if (journal_run_values(j, run_id, &vals, &nv, err) < 0)
+		return -1;
+	for (int k = 0; k < nv; k++) {
+		if (str_eq(vals[k].kind, "capture") && vals[k].name && vals[k].value) {
+			rb_set_capture(r, vals[k].name, xstrdup(vals[k].value), 1);
+		} else if (str_eq(vals[k].kind, "input") && vals[k].value && !rb_input_is_secret(vals[k].name)) {
+			int i = rb_input_index(r->rb, vals[k].name);
+			if (i >= 0) {
+				free(r->inputs[i]);
+				r->inputs[i] = xstrdup(vals[k].value);
+				r->input_recorded[i] = 1;
+			}
+		}
+	}
+	journal_values_free(vals, nv);
+	struct journal_step_row *rows;
+	int nr;
+	if (journal_step_latest(j, run_id, &rows, &nr, err) < 0)
+		return -1;
+	for (int k = 0; k < nr; k++) {
+		int i = step_index(r->rb, rows[k].step_id);
+		enum step_status st;
+		if (i < 0 || step_status_parse(rows[k].status, &st) < 0)
+			continue;
+		rb_outcome_done(&r->steps[i]);
+		r->steps[i].status = st;
+		r->steps[i].summary = rows[k].observed ? xstrdup(rows[k].observed) : xstrdup(rows[k].status);
+		r->steps[i].note = rows[k].note ? xstrdup(rows[k].note) : NULL;
+		r->steps[i].ms = (double)rows[k].duration_ms;
+		r->steps[i].recorded = 1;
+	}
+	journal_step_rows_free(rows, nr);
+	char note[64];
+	snprintf(note, sizeof note, "at step %d", rb_run_next_step(r) < r->rb->n_steps
+			  ? r->rb->steps[rb_run_next_step(r)].number : r->rb->n_steps);
+	if (journal_run_resume(j, run_id, note, err) < 0)
+		return -1;
+	r->run_id = run_id;
+	r->started_wall_ms = started;
+	return 0;
+}
