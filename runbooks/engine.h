@@ -169,10 +169,13 @@ int rb_shell(const struct rb_run *r, const char *script, const char *target, dou
 char *rb_mask(const struct rb_run *r, const char *text);
 
 /* Where the library is: runbooks/library of the source tree, else the installed one; a path
- * (malloced) to RB-N.md for "RB-N" / "rb-n" / "N", or the argument itself if it names a file.
+ * (malloced) to RB-N.md for "RB-N" / "rb-n" / "N", to checklists/NAME.md for "CL-NAME" /
+ * "NAME", or the argument itself if it names a file.
  * NULL with *err when there is no such runbook. */
 char *rb_locate(const char *id_or_path, char **err);
 /* The library directory (malloced), NULL if none is found. */
 char *rb_library_dir(void);
+/* The checklists' directory next to it (runbooks/checklists, $(pkgdatadir)/checklists), or NULL. */
+char *rb_checklist_dir(void);
 
 #endif

@@ -66,6 +66,43 @@ char *rb_library_dir(void)
 	return found;
 }
 
+char *rb_checklist_dir(void)
+{
+	char *lib = rb_library_dir();
+	if (!lib)
+		return NULL;
+	char *slash = strrchr(lib, '/');
+	char *dir = NULL;
+	if (slash && !strcmp(slash, "/library")) /* the source tree: runbooks/checklists */
+		dir = xasprintf("%.*s/checklists", (int)(slash - lib), lib);
+	else /* installed: $(pkgdatadir)/checklists next to $(pkgdatadir)/runbooks */
+		dir = xasprintf("%.*s/checklists", slash ? (int)(slash - lib) : 0, lib);
+	free(lib);
+	if (!is_dir(dir))
+		str_free(&dir);
+	return dir;
+}
+
+/* "CL-W3-4", "cl-w3-4", "W3-4": the checklist file, or NULL. */
+static char *locate_checklist(const char *arg)
+{
+	const char *name = strncasecmp(arg, "CL-", 3) ? arg : arg + 3;
+	if (!*name || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != strlen(name))
+		return NULL;
+	char *dir = rb_checklist_dir();
+	if (!dir)
+		return NULL;
+	char *up = xstrdup(name);
+	for (char *c = up; *c; c++)
+		*c = (char)toupper((unsigned char)*c);
+	char *path = xasprintf("%s/%s.md", dir, up);
+	free(up);
+	free(dir);
+	if (!is_file(path))
+		str_free(&path);
+	return path;
+}
+
 char *rb_locate(const char *arg, char **err)
 {
 	if (strchr(arg, '/') || strstr(arg, ".md")) {
@@ -80,7 +117,11 @@ char *rb_locate(const char *arg, char **err)
 	char *end;
 	long n = strtol(p, &end, 10);
 	if (!*p || *end || n <= 0 || n > 9999) {
-		*err = xasprintf("'%s' is not a runbook: give an ID such as RB-1 (or 1), or a file path", arg);
+		char *cl = locate_checklist(arg);
+		if (cl)
+			return cl;
+		*err = xasprintf("'%s' is neither a runbook nor a checklist: give an ID such as RB-1 (or 1), "
+				 "a checklist such as W3-4 (or CL-W3-4), or a file path", arg);
 		return NULL;
 	}
 	char *dir = rb_library_dir();

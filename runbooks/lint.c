@@ -39,6 +39,11 @@ static void check_header(struct runbook *rb, const struct lint_opts *o)
 	const char *base = strrchr(rb->path, '/');
 	base = base ? base + 1 : rb->path;
 	size_t bl = strlen(base);
+	if (rb->checklist && bl > 3 && !strcmp(base + bl - 3, ".md") &&
+	    strspn(base, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == bl - 3 &&
+	    (strlen(rb->id) - 3 != bl - 3 || strncmp(base, rb->id + 3, bl - 3)))
+		rb_problem(p, head_line(rb), "the file is named %s but the title says %s (a checklist CL-NAME "
+			   "lives in NAME.md)", base, rb->id);
 	if (rb->id && !strncmp(base, "RB-", 3) && bl > 6 && !strcmp(base + bl - 3, ".md") &&
 	    strspn(base + 3, "0123456789") == bl - 6 && (strlen(rb->id) != bl - 3 || strncmp(base, rb->id, bl - 3)))
 		rb_problem(p, head_line(rb), "the file is named %s but the title says %s", base, rb->id);
@@ -61,14 +66,75 @@ static void check_header(struct runbook *rb, const struct lint_opts *o)
 	}
 }
 
-static void check_sections(struct runbook *rb)
+/* A checklist: steps somewhere, sign-off roles, schedules only in ## Monitoring, baselines
+ * in ## Baseline, every issue linked to a runbook. */
+static void check_checklist(struct runbook *rb)
+{
+	struct rb_problems *p = &rb->problems;
+	if (!rb->n_steps)
+		rb_problem(p, head_line(rb), "a checklist needs steps ('### N. Title' under ## Baseline, "
+			   "## Validation, ## Phase N: Title or ## Monitoring)");
+	if (!rb->sections[SEC_SIGNOFF].line)
+		rb_problem(p, head_line(rb), "missing section '## Sign-off' (the roles that sign the checklist)");
+	else if (!rb->n_roles)
+		rb_problem(p, rb->sections[SEC_SIGNOFF].line, "## Sign-off lists no roles ('- [ ] **DBA** verified ...')");
+	for (int i = 0; i < rb->n_roles; i++) {
+		if (!rb->roles[i].role || !rb->roles[i].role[0]) {
+			rb_problem(p, rb->roles[i].line, "a sign-off item starts with its role in bold: "
+				   "'- [ ] **Engineering Lead** approved'");
+			continue;
+		}
+		for (int j = 0; j < i; j++)
+			if (rb->roles[j].role && !strcasecmp(rb->roles[j].role, rb->roles[i].role))
+				rb_problem(p, rb->roles[i].line, "sign-off role '%s' is listed twice (first at line %d)",
+					   rb->roles[i].role, rb->roles[j].line);
+	}
+	for (int i = 0; i < rb->n_steps; i++) {
+		const struct step *st = &rb->steps[i];
+		int baselines = 0, scheduled = 0, probes = 0;
+		for (int k = 0; k < st->n_probes; k++) {
+			const struct probe *pr = &st->probes[k];
+			baselines += pr->baseline != NULL;
+			probes += pr->kind != PROBE_TEXT;
+			if (pr->every_ms > 0)
+				scheduled++;
+			if ((pr->every_ms > 0 || pr->for_ms > 0) && st->section != SEC_MONITORING)
+				rb_problem(p, pr->line, "every=/for= schedule a check: only in ## Monitoring");
+			if (pr->for_ms > 0 && pr->every_ms <= 0)
+				rb_problem(p, pr->line, "for= needs every= (e.g. every=4h for=24h)");
+			if (pr->every_ms > 0 && pr->for_ms > 0 && pr->for_ms < pr->every_ms)
+				rb_problem(p, pr->line, "for= is shorter than every=: the check would run once");
+			if (pr->baseline && !pr->unit)
+				rb_problem(p, pr->line, "baseline=%s needs unit= (ms, %%, MB, connections, ...)", pr->baseline);
+			if (pr->unit && !pr->baseline)
+				rb_problem(p, pr->line, "unit= goes with baseline=");
+			if (pr->kind == PROBE_TEXT && pr->capture)
+				rb_problem(p, pr->line, "capture= on a text block: the operator types values only as baseline=");
+		}
+		if (st->section == SEC_BASELINE && !baselines)
+			rb_problem(p, st->line, "step %d is in ## Baseline but records nothing: give its probe baseline=NAME "
+				   "unit=UNIT (or a ```text baseline=NAME unit=UNIT block for a value typed in)", st->number);
+		if (st->section == SEC_MONITORING && probes && !scheduled)
+			rb_problem(p, st->line, "step %d is in ## Monitoring but has no schedule: every=4h for=24h", st->number);
+	}
+	for (int i = 0; i < rb->n_issues; i++) {
+		const struct rb_issue *is = &rb->issues[i];
+		if (!is->symptom || !is->symptom[0])
+			rb_problem(p, is->line, "an ## Issues found row needs a symptom (columns: symptom, runbook, what to do)");
+		if (!is->runbook || rb_id_at(is->runbook, strlen(is->runbook)) == 0)
+			rb_problem(p, is->line, "issue '%s': the runbook column names the runbook that handles it (RB-N)",
+				   is->symptom ? is->symptom : "");
+	}
+}
+
+static void check_runbook_sections(struct runbook *rb)
 {
 	struct rb_problems *p = &rb->problems;
 	for (size_t i = 0; i < ARRAY_LEN(required); i++)
 		if (!rb->sections[required[i]].line)
 			rb_problem(p, head_line(rb), "missing section '## %s'", rb_section_title(required[i]));
 	int prev = -1;
-	for (int s = 0; s < SEC__COUNT; s++) {
+	for (int s = 0; s <= SEC_RUNBOOK_LAST; s++) {
 		if (!rb->sections[s].line)
 			continue;
 		if (prev >= 0 && rb->sections[s].line < rb->sections[prev].line)
@@ -78,8 +144,21 @@ static void check_sections(struct runbook *rb)
 		else
 			prev = s;
 	}
+	for (int s = SEC_RUNBOOK_LAST + 1; s < SEC__COUNT; s++)
+		if (rb->sections[s].line)
+			rb_problem(p, rb->sections[s].line, "'## %s' is a checklist section: a runbook has ## Steps "
+				   "(or give the file a checklist title '# CL-NAME: Title')", rb_section_title(s));
 	if (rb->sections[SEC_STEPS].line && rb->n_steps == 0)
 		rb_problem(p, rb->sections[SEC_STEPS].line, "## Steps has no steps (each step is a '### N. Title' heading)");
+}
+
+static void check_sections(struct runbook *rb)
+{
+	struct rb_problems *p = &rb->problems;
+	if (rb->checklist)
+		check_checklist(rb);
+	else
+		check_runbook_sections(rb);
 	int expected = 1;
 	for (int i = 0; i < rb->n_steps; i++) {
 		const struct step *st = &rb->steps[i];

@@ -61,7 +61,8 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *arg)
 			sbuf_addc(&w->text, ' ');
 		break;
 	case MD_BLOCK_TABLE:
-		w->in_table = w->region == SECTIONS && w->section == SEC_INPUTS && !w->n_cols; /* the first table */
+		w->in_table = w->region == SECTIONS && ((w->section == SEC_INPUTS && !w->n_cols) || /* the first table */
+							 (w->section == SEC_ISSUES && !w->n_icols));
 		break;
 	case MD_BLOCK_THEAD:
 		w->in_head = 1;
@@ -103,6 +104,8 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *arg)
 				rb->prerequisites = rb_list_add(rb->prerequisites, &rb->n_prerequisites, rb_trim(w->text.buf ? w->text.buf : ""));
 			else if (w->region == SECTIONS && w->section == SEC_SUCCESS)
 				rb->success = rb_list_add(rb->success, &rb->n_success, rb_trim(w->text.buf ? w->text.buf : ""));
+			else if (w->region == SECTIONS && w->section == SEC_SIGNOFF)
+				on_role(w, line, w->text.buf ? w->text.buf : "");
 		}
 		break;
 	case MD_BLOCK_P:
@@ -132,7 +135,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *arg)
 		break;
 	case MD_BLOCK_THEAD:
 		w->in_head = 0;
-		if (w->in_table && w->n_cols)
+		if (w->in_table && w->n_cols && w->section == SEC_INPUTS)
 			w->table_line = w->first_line;
 		break;
 	case MD_BLOCK_TABLE:
@@ -288,6 +291,9 @@ void runbook_parse(struct runbook *rb, const char *path, const char *src, size_t
 	}
 	for (int i = 0; i < w.n_cols; i++)
 		free(w.cols[i]);
+	for (int i = 0; i < w.n_icols; i++)
+		free(w.icols[i]);
+	free(w.phase);
 	for (int i = 0; i < w.n_cells; i++)
 		free(w.cells[i]);
 	free(w.cells);
@@ -357,8 +363,20 @@ void runbook_done(struct runbook *rb)
 		free(rb->steps[i].probes);
 		free(rb->steps[i].title);
 		free(rb->steps[i].body);
+		free(rb->steps[i].phase);
 	}
 	free(rb->steps);
+	for (int i = 0; i < rb->n_issues; i++) {
+		free(rb->issues[i].symptom);
+		free(rb->issues[i].runbook);
+		free(rb->issues[i].action);
+	}
+	free(rb->issues);
+	for (int i = 0; i < rb->n_roles; i++) {
+		free(rb->roles[i].role);
+		free(rb->roles[i].text);
+	}
+	free(rb->roles);
 	for (int s = 0; s < SEC__COUNT; s++)
 		free(rb->sections[s].body);
 	rb_problems_done(&rb->problems);

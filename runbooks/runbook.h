@@ -11,8 +11,11 @@
 enum rb_meta { META_WHEN, META_DURATION, META_OWNER, META_GROUP, META_RELATED, META__COUNT };
 enum rb_section {
 	SEC_PREREQUISITES, SEC_INPUTS, SEC_STEPS, SEC_SUCCESS, SEC_TROUBLESHOOTING, SEC_ROLLBACK,
+	/* checklists (runbooks/README.md "Checklists"); "## Phase N: Title" counts as Validation */
+	SEC_BASELINE, SEC_VALIDATION, SEC_MONITORING, SEC_ISSUES, SEC_SIGNOFF,
 	SEC__COUNT
 };
+#define SEC_RUNBOOK_LAST SEC_ROLLBACK /* the sections of a runbook, in their order */
 enum probe_kind { PROBE_TEXT, PROBE_SQL, PROBE_REDIS, PROBE_HTTP, PROBE_SHELL, PROBE_UNKNOWN };
 
 struct rb_problem {
@@ -45,6 +48,8 @@ struct probe {
 	char *confirm;    /* the word typed to confirm a destructive probe; NULL = its target */
 	int destructive, writes;
 	double timeout_ms, wait_ms; /* 0 = default; wait: re-run until it passes or the time is up */
+	double every_ms, for_ms;    /* checklists' ## Monitoring: run every every_ms for for_ms; 0 = once */
+	char *unit;       /* baseline= unit: "ms", "%", "MB", "connections"; NULL = none */
 	char *code;       /* the block's text */
 };
 
@@ -57,6 +62,22 @@ struct step {
 	int n_probes;
 	int automatic;    /* at least one sql/redis/http/shell probe; else the operator confirms */
 	int destructive, writes;
+	int section;      /* SEC_STEPS; in a checklist SEC_BASELINE, SEC_VALIDATION or SEC_MONITORING */
+	char *phase;      /* the ## section's title as written ("Baseline", "Phase 2: Deployment") */
+	double every_ms, for_ms; /* the step's schedule (from its probes), 0 = once */
+	const struct probe *typed_baseline; /* a text block with baseline=: the operator types it */
+};
+
+/* A row of a checklist's ## Issues found table. */
+struct rb_issue {
+	char *symptom, *runbook, *action;
+	int line;
+};
+
+/* A role of a checklist's ## Sign-off: "- [ ] **DBA** verified replication". */
+struct rb_signoff_role {
+	char *role, *text;
+	int line;
 };
 
 struct rb_input {
@@ -76,8 +97,10 @@ struct rb_sect {
 
 struct runbook {
 	char *path;
-	char *id;    /* "RB-1"; NULL when the title line is not "# RB-N: Title" */
-	int number;  /* 1 for RB-1 */
+	char *id;    /* "RB-1" or "CL-W3-4"; NULL when the title line is neither "# RB-N: Title"
+		      * nor "# CL-NAME: Title" */
+	int number;  /* 1 for RB-1; 0 for a checklist */
+	int checklist; /* the title says CL-NAME */
 	char *title;
 	int title_line;
 	char *summary;             /* paragraphs between the metadata and the first section */
@@ -96,6 +119,10 @@ struct runbook {
 	int n_steps;
 	struct rb_sect sections[SEC__COUNT];
 	int n_lines;
+	struct rb_issue *issues;   /* checklists: ## Issues found */
+	int n_issues;
+	struct rb_signoff_role *roles; /* checklists: ## Sign-off */
+	int n_roles;
 	struct rb_problems problems; /* sorted by line after runbook_lint() */
 };
 
@@ -106,6 +133,7 @@ int runbook_load(struct runbook *rb, const char *path, char **err);
 void runbook_done(struct runbook *rb);
 
 const char *rb_section_title(enum rb_section s); /* "Success criteria" */
+size_t rb_id_at(const char *s, size_t n);       /* length of an "RB-<digits>" at s, or 0 */
 const char *rb_meta_key(enum rb_meta m);         /* "When" */
 const char *probe_kind_name(enum probe_kind k);  /* "sql" */
 

@@ -13,7 +13,8 @@
 #include "src/util.h"
 
 const char *const rb_section_titles[SEC__COUNT] = {
-	"Prerequisites", "Inputs", "Steps", "Success criteria", "Troubleshooting", "Rollback"};
+	"Prerequisites", "Inputs", "Steps", "Success criteria", "Troubleshooting", "Rollback",
+	"Baseline", "Validation", "Monitoring", "Issues found", "Sign-off"};
 const char *const rb_meta_keys[META__COUNT] = {"When", "Duration", "Owner", "Group", "Related"};
 
 const char *rb_section_title(enum rb_section s)
@@ -132,16 +133,25 @@ static void on_title(struct walk *w, const char *text, int line)
 	w->region = HEADER;
 	rb->title_line = line;
 	size_t id = rb_id_at(text, strlen(text));
+	if (!id && !strncmp(text, "CL-", 3)) {
+		id = 3 + strspn(text + 3, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+		if (id == 3 || text[id - 1] == '-')
+			id = 0;
+		else
+			rb->checklist = 1;
+	}
 	const char *t = text + id;
 	if (id && *t == ':') {
 		rb->id = xstrndup(text, id);
-		rb->number = atoi(text + 3);
+		rb->number = rb->checklist ? 0 : atoi(text + 3);
 		rb->title = rb_trim(t + 1);
 	} else {
+		rb->checklist = 0;
 		rb->title = xstrdup(text);
 	}
 	if (!rb->id || !rb->title[0])
-		rb_problem(&rb->problems, line, "the title line must read '# RB-N: Title'");
+		rb_problem(&rb->problems, line, "the title line must read '# RB-N: Title' (a checklist: "
+			   "'# CL-NAME: Title')");
 }
 
 static void on_section(struct walk *w, const char *text, int line)
@@ -152,9 +162,17 @@ static void on_section(struct walk *w, const char *text, int line)
 	w->region = SECTIONS;
 	w->step = NULL;
 	w->section = -1;
+	free(w->phase);
+	w->phase = xstrdup(text);
 	for (int s = 0; s < SEC__COUNT; s++)
 		if (!strcasecmp(text, rb_section_titles[s]))
 			w->section = s;
+	if (!strncasecmp(text, "Phase ", 6) && isdigit((unsigned char)text[6])) {
+		w->section = SEC_VALIDATION; /* one of several phases: each may appear once */
+		if (!rb->sections[SEC_VALIDATION].line)
+			rb->sections[SEC_VALIDATION].line = line;
+		return;
+	}
 	if (w->section < 0)
 		return; /* free-form sections are allowed */
 	struct rb_sect *sec = &rb->sections[w->section];
@@ -174,6 +192,8 @@ static void on_step(struct walk *w, const char *text, int line)
 	struct step *st = &rb->steps[rb->n_steps++];
 	memset(st, 0, sizeof(*st));
 	st->line = line;
+	st->section = w->section;
+	st->phase = xstrdup(w->phase ? w->phase : "Steps");
 	w->step = st;
 	const char *s = text;
 	while (isdigit((unsigned char)*s))
@@ -215,7 +235,7 @@ void on_heading(struct walk *w, int level)
 		on_title(w, text, line);
 	else if (level == 2)
 		on_section(w, text, line);
-	else if (level == 3 && w->region == SECTIONS && w->section == SEC_STEPS)
+	else if (level == 3 && w->region == SECTIONS && rb_step_section(w->section))
 		on_step(w, text, line);
 	free(text);
 }
@@ -283,7 +303,7 @@ void on_code(struct walk *w)
 	int close = walk_scan_fence(w, (w->code_last > open ? w->code_last : open) + 1, w->fence);
 	w->cursor = close ? w->lines[close - 1] : w->len ? w->len - 1 : 0;
 	w->cursor_set = 1;
-	if (w->region != SECTIONS || w->section != SEC_STEPS)
+	if (w->region != SECTIONS || !rb_step_section(w->section))
 		return;
 	if (!w->step) {
 		rb_problem(&w->rb->problems, open, "a code block before the first step heading '### 1. Title'");
@@ -311,15 +331,70 @@ void on_code(struct walk *w)
 	if (!pr->code)
 		pr->code = xstrdup("");
 	st->automatic |= pr->kind != PROBE_TEXT && pr->kind != PROBE_UNKNOWN;
+	if (pr->kind == PROBE_TEXT && pr->baseline && !st->typed_baseline)
+		st->typed_baseline = pr;
+	if (pr->every_ms > 0 && st->every_ms <= 0) {
+		st->every_ms = pr->every_ms;
+		st->for_ms = pr->for_ms;
+	}
 	st->destructive |= pr->destructive;
 	st->writes |= pr->writes || pr->destructive;
 	free(info);
 	free(t);
 }
 
+static void on_issue_row(struct walk *w)
+{
+	struct runbook *rb = w->rb;
+	if (w->in_head) {
+		for (int i = 0; i < w->n_cells && w->n_icols < 8; i++)
+			w->icols[w->n_icols++] = xstrdup(w->cells[i]);
+		return;
+	}
+	rb->issues = xrealloc(rb->issues, sizeof(*rb->issues) * (size_t)(rb->n_issues + 1));
+	struct rb_issue *is = &rb->issues[rb->n_issues++];
+	memset(is, 0, sizeof(*is));
+	is->line = w->first_line ? w->first_line : walk_next_line(w);
+	for (int i = 0; i < w->n_icols && i < w->n_cells; i++) {
+		char **f = !strcasecmp(w->icols[i], "symptom") ? &is->symptom
+			 : !strcasecmp(w->icols[i], "runbook") ? &is->runbook
+			 : !strcasecmp(w->icols[i], "what to do") ? &is->action : NULL;
+		if (f && !*f)
+			*f = xstrdup(w->cells[i]);
+	}
+}
+
+/* A ## Sign-off item: the role is the bold text it starts with. */
+void on_role(struct walk *w, int line, const char *plain)
+{
+	struct runbook *rb = w->rb;
+	size_t n;
+	const char *s = walk_line(w, line, &n);
+	const char *b = memmem(s, n, "**", 2);
+	const char *e = b ? memmem(b + 2, n - (size_t)(b + 2 - s), "**", 2) : NULL;
+	rb->roles = xrealloc(rb->roles, sizeof(*rb->roles) * (size_t)(rb->n_roles + 1));
+	struct rb_signoff_role *r = &rb->roles[rb->n_roles++];
+	r->line = line;
+	r->text = rb_trim(plain);
+	if (b && e && e > b + 2) {
+		char *raw = xstrndup(b + 2, (size_t)(e - b - 2));
+		r->role = rb_trim(raw);
+		free(raw);
+		size_t rl = strlen(r->role);
+		if (rl && r->role[rl - 1] == ':')
+			r->role[rl - 1] = '\0';
+	} else {
+		r->role = NULL;
+	}
+}
+
 void on_row(struct walk *w)
 {
 	struct runbook *rb = w->rb;
+	if (w->section == SEC_ISSUES) {
+		on_issue_row(w);
+		return;
+	}
 	if (w->in_head) {
 		for (int i = 0; i < w->n_cells && w->n_cols < 8; i++)
 			w->cols[w->n_cols++] = xstrdup(w->cells[i]);

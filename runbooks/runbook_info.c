@@ -126,7 +126,7 @@ static int split_info(const char *s, struct word **out, char **why)
 }
 
 static const char *const attributes[] = {"target", "expect", "params", "capture", "baseline",
-					 "timeout", "wait", "confirm"};
+					 "timeout", "wait", "confirm", "every", "for", "unit"};
 
 /* "name" or "name = expression" for capture= and baseline=. */
 static void named_value(struct probe *pr, const char *attr, const char *val, char **name,
@@ -191,6 +191,18 @@ static void set_attr(struct probe *pr, const struct word *w, struct rb_problems 
 			rb_problem(out, pr->line, "%s=%s: expected a duration such as 30s or 2min (up to 1h)", k, v);
 		else
 			*(!strcmp(k, "timeout") ? &pr->timeout_ms : &pr->wait_ms) = ms;
+	} else if (!strcmp(k, "every") || !strcmp(k, "for")) {
+		double ms;
+		if (parse_duration_ms(v, &ms) < 0 || ms < 1000 || ms > 7 * 86400000.0)
+			rb_problem(out, pr->line, "%s=%s: expected a duration such as 15min, 4h or 24h (up to 7 days)",
+				   k, v);
+		else
+			*(!strcmp(k, "every") ? &pr->every_ms : &pr->for_ms) = ms;
+	} else if (!strcmp(k, "unit")) {
+		if (!v[0] || strlen(v) > 20 || strpbrk(v, " \t"))
+			rb_problem(out, pr->line, "unit=: one short word, e.g. unit=ms, unit=%%, unit=connections");
+		else
+			pr->unit = xstrdup(v);
 	} else if (!strcmp(k, "confirm")) {
 		if (!v[0] || strpbrk(v, " \t"))
 			rb_problem(out, pr->line, "confirm=: one word to type, e.g. confirm=FLUSHDB");
@@ -255,12 +267,13 @@ void probe_parse_info(struct probe *pr, const char *info, struct rb_problems *ou
 				break;
 		if (a == ARRAY_LEN(attributes)) {
 			rb_problem(out, pr->line, "unknown attribute '%s' (target, expect, params, capture, "
-				   "baseline, timeout, wait, confirm, destructive, writes)", w[i].key);
+				   "baseline, unit, timeout, wait, every, for, confirm, destructive, writes)", w[i].key);
 		} else if (seen & (1u << a)) {
 			rb_problem(out, pr->line, "%s= is given twice", w[i].key);
-		} else if (pr->kind == PROBE_TEXT && strcmp(w[i].key, "confirm")) {
+		} else if (pr->kind == PROBE_TEXT && strcmp(w[i].key, "confirm") && strcmp(w[i].key, "baseline") &&
+			   strcmp(w[i].key, "unit")) {
 			rb_problem(out, pr->line, "a text block is read by the operator: it takes no %s= "
-				   "(only destructive and confirm=)", w[i].key);
+				   "(only destructive, confirm=, and baseline= with unit= for a value typed in)", w[i].key);
 		} else {
 			seen |= 1u << a;
 			set_attr(pr, &w[i], out);
@@ -288,6 +301,7 @@ void probe_done(struct probe *pr)
 	for (int i = 0; i < pr->n_params; i++)
 		free(pr->params[i]);
 	free(pr->params);
+	free(pr->unit);
 	free(pr->capture);
 	expect_free(pr->capture_expr);
 	free(pr->baseline);

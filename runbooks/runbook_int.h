@@ -23,6 +23,9 @@ struct walk {
 	int cursor_set;
 	enum region region;
 	int section;   /* SEC_* of the current ## section, -1 for another one */
+	char *phase;   /* the current ## section's title */
+	char *icols[8]; /* the ## Issues found table's header */
+	int n_icols;
 	struct step *step;
 	int heading;   /* level of the heading being read */
 	struct sbuf text;
@@ -51,7 +54,7 @@ int walk_scan_fence(const struct walk *w, int from, char c);     /* first fence 
 int walk_next_line(const struct walk *w);                         /* the line after the cursor */
 int walk_in_src(const struct walk *w, const char *p);
 void walk_mentions(struct walk *w, const char *s, size_t n, int line);
-size_t rb_id_at(const char *s, size_t n); /* length of an "RB-<digits>" at s, or 0 */
+
 void rb_ref_add(struct rb_ref **v, int *n, const char *id, size_t len, int line);
 char *rb_trim(const char *s);
 char **rb_list_add(char **v, int *n, char *s);
@@ -60,5 +63,11 @@ void on_heading(struct walk *w, int level);
 void on_meta(struct walk *w, int line);
 void on_code(struct walk *w);
 void on_row(struct walk *w);
+void on_role(struct walk *w, int line, const char *plain);
+/* Sections whose ### headings are steps. */
+static inline int rb_step_section(int s)
+{
+	return s == SEC_STEPS || s == SEC_BASELINE || s == SEC_VALIDATION || s == SEC_MONITORING;
+}
 
 #endif

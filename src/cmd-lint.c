@@ -157,8 +157,13 @@ int cmd_lint(struct cli *cli, int argc, char **argv)
 		config_done(&cfg);
 		return EXIT_USAGE;
 	}
-	if (argc < 2)
+	char *checklists = rb_checklist_dir();
+	if (argc < 2) {
 		list_dir(library, &files);
+		if (checklists)
+			list_dir(checklists, &files);
+	}
+	free(checklists);
 	ids_of_dir(library, &ids, &n_ids);
 
 	struct runbook *rbs = xcalloc((size_t)files.n + 1, sizeof(*rbs));
@@ -189,14 +194,26 @@ int cmd_lint(struct cli *cli, int argc, char **argv)
 		problems += rbs[i].problems.n;
 	}
 	if (json) {
-		cJSON_AddNumberToObject(json, "runbooks", n_rbs);
+		int n_cl = 0;
+		for (int i = 0; i < n_rbs; i++)
+			n_cl += rbs[i].checklist;
+		cJSON_AddNumberToObject(json, "runbooks", n_rbs - n_cl);
+		cJSON_AddNumberToObject(json, "checklists", n_cl);
 		cJSON_AddNumberToObject(json, "problem_count", problems);
 		char *s = cJSON_Print(json);
 		printf("%s\n", s);
 		free(s);
 		cJSON_Delete(json);
 	} else {
-		printf("%d runbook%s, %d problem%s\n", n_rbs, n_rbs == 1 ? "" : "s", problems, problems == 1 ? "" : "s");
+		int n_cl = 0;
+		for (int i = 0; i < n_rbs; i++)
+			n_cl += rbs[i].checklist;
+		if (n_cl)
+			printf("%d runbook%s, %d checklist%s, %d problem%s\n", n_rbs - n_cl, n_rbs - n_cl == 1 ? "" : "s",
+			       n_cl, n_cl == 1 ? "" : "s", problems, problems == 1 ? "" : "s");
+		else
+			printf("%d runbook%s, %d problem%s\n", n_rbs, n_rbs == 1 ? "" : "s", problems,
+			       problems == 1 ? "" : "s");
 	}
 	for (int i = 0; i < n_rbs; i++)
 		runbook_done(&rbs[i]);

@@ -18,14 +18,17 @@ fi
 
 # the library
 n_lib=$(ls runbooks/library/RB-*.md | wc -l)
-is "$rc" 0 "the library lints clean: $(tail -1 "$tmp/out")"
-is "$(tail -1 "$tmp/out")" "$n_lib runbooks, 0 problems" "every runbook of the library is checked"
+n_cl=$(ls runbooks/checklists/*.md 2>/dev/null | grep -cv README)
+want="$n_lib runbooks, 0 problems"
+[ "$n_cl" -eq 0 ] || want="$n_lib runbooks, $n_cl checklists, 0 problems"
+is "$rc" 0 "the library and the checklists lint clean: $(tail -1 "$tmp/out")"
+is "$(tail -1 "$tmp/out")" "$want" "every runbook of the library and every checklist is checked"
 (cd /tmp && "$OPSDECK" lint >"$tmp/out2" 2>&1)
 ok $? "run from elsewhere it finds the library next to the executable: $(tail -1 "$tmp/out2")"
 "$OPSDECK" lint runbooks/library/RB-1.md >"$tmp/out" 2>&1
 is "$?/$(tail -1 "$tmp/out")" "0/1 runbook, 0 problems" "one file"
 "$OPSDECK" lint tests/fixtures/runbooks/good >"$tmp/out" 2>&1
-is "$?/$(tail -1 "$tmp/out")" "0/2 runbooks, 0 problems" "a directory: the good fixtures"
+is "$?/$(tail -1 "$tmp/out")" "0/2 runbooks, 1 checklist, 0 problems" "a directory: the good fixtures (runbooks and a checklist)"
 
 # every broken fixture: exit 1 and exactly the stated problem
 for f in tests/fixtures/runbooks/broken/*.md; do

@@ -266,6 +266,37 @@ static void test_good(void)
 	runbook_done(&rb);
 }
 
+/* The checklist dialect: steps across Baseline, Phase and Monitoring sections, typed
+ * baselines, schedules, issues linked to runbooks, sign-off roles. */
+static void test_checklist(void)
+{
+	struct runbook rb;
+	if (load(&rb, "tests/fixtures/runbooks/good/checklist.md", NULL) < 0)
+		return;
+	if (!is_int(rb.problems.n, 0, "checklist.md is clean"))
+		show_problems(&rb);
+	ok(rb.checklist && str_eq(rb.id, "CL-TEST") && rb.number == 0, "a CL- title makes a checklist: %s", rb.id);
+	is_int(rb.n_steps, 5, "five steps across four sections");
+	ok(rb.n_steps == 5 && rb.steps[0].section == SEC_BASELINE && rb.steps[2].section == SEC_VALIDATION &&
+	   rb.steps[4].section == SEC_MONITORING, "each step knows its section");
+	ok(rb.n_steps == 5 && str_eq(rb.steps[2].phase, "Phase 1: Deploy") && str_eq(rb.steps[3].phase, "Phase 2: Validate"),
+	   "phases are kept by title");
+	ok(rb.n_steps == 5 && rb.steps[0].probes[0].baseline && str_eq(rb.steps[0].probes[0].unit, "connections"),
+	   "a measured baseline with its unit");
+	ok(rb.n_steps == 5 && !rb.steps[1].automatic && rb.steps[1].typed_baseline &&
+	   str_eq(rb.steps[1].typed_baseline->baseline, "cpu_pct") && str_eq(rb.steps[1].typed_baseline->unit, "%"),
+	   "a baseline the operator types in");
+	ok(rb.n_steps == 5 && rb.steps[4].every_ms == 4 * 3600000.0 && rb.steps[4].for_ms == 24 * 3600000.0,
+	   "every=4h for=24h");
+	is_int(rb.n_issues, 2, "two issues");
+	ok(rb.n_issues == 2 && str_eq(rb.issues[0].symptom, "Replicas not streaming") && str_eq(rb.issues[0].runbook, "RB-3") &&
+	   str_eq(rb.issues[1].action, "raise the pool size"), "issues link symptoms to runbooks");
+	is_int(rb.n_roles, 3, "three sign-off roles");
+	ok(rb.n_roles == 3 && str_eq(rb.roles[0].role, "DBA") && str_eq(rb.roles[1].role, "24-hour monitoring") &&
+	   str_eq(rb.roles[2].role, "Engineering Lead"), "roles exactly as written in bold");
+	runbook_done(&rb);
+}
+
 static void test_broken(void)
 {
 	char *dir = path_of("tests/fixtures/runbooks/broken");
@@ -447,6 +478,7 @@ int main(void)
 	test_rb1_rb2();
 	test_results();
 	test_good();
+	test_checklist();
 	test_broken();
 	test_pieces();
 	test_stress();
