@@ -832,6 +832,31 @@ int rb_step_mark(struct rb_run *r, int i, enum step_status st, const char *note,
 	return 0;
 }
 
+int rb_step_typed_baseline(struct rb_run *r, int i, const char *value, char **why)
+{
+	const struct step *s = &r->rb->steps[i];
+	const struct probe *tb = s->typed_baseline;
+	if (!tb) {
+		*why = xasprintf("step %d takes no typed value", s->number);
+		return -1;
+	}
+	char *end = NULL;
+	double d = value ? strtod(value, &end) : NAN;
+	if (!value || end == value || *end || !isfinite(d)) {
+		*why = xasprintf("%s: '%s' is not a number (type it in %s, without the unit)", tb->baseline,
+				 value ? value : "", tb->unit ? tb->unit : "plain numbers");
+		return -1;
+	}
+	rb_outcome_done(&r->steps[i]);
+	struct step_outcome *o = &r->steps[i];
+	o->status = STEP_MANUAL_OK;
+	o->baselines = xcalloc(1, sizeof(*o->baselines));
+	o->baselines[0] = (struct rb_capture){xstrdup(tb->baseline), xstrdup(value)};
+	o->n_baselines = 1;
+	o->summary = xasprintf("%s = %s%s%s (typed in)", tb->baseline, value, tb->unit ? " " : "", tb->unit ? tb->unit : "");
+	return 0;
+}
+
 void rb_run_progress(const struct rb_run *r, struct rb_progress *p)
 {
 	memset(p, 0, sizeof(*p));

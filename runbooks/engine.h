@@ -127,6 +127,10 @@ int rb_step_start(struct rb_run *r, int i, struct event_base *base,
 /* A manual result: STEP_MANUAL_OK, STEP_FAIL or STEP_SKIP (which needs a reason), with an
  * optional note. 0, or -1 with *why. */
 int rb_step_mark(struct rb_run *r, int i, enum step_status st, const char *note, char **why);
+/* A value the operator typed for a step whose text block carries baseline= (CPU from `top` on
+ * a remote host): must read as a number; the step is done and the baseline recorded with it.
+ * 0, or -1 with *why. */
+int rb_step_typed_baseline(struct rb_run *r, int i, const char *value, char **why);
 /* Adds a note to step i (kept with its next record, or recorded now if already recorded). */
 int rb_step_note(struct rb_run *r, int i, const char *note, char **err);
 

@@ -83,6 +83,14 @@ static char *expectations(const struct rb_run *r, int i)
 	return sb.len ? sbuf_steal(&sb) : NULL;
 }
 
+static const char *unit_of(const struct step *st, const char *name)
+{
+	for (int k = 0; k < st->n_probes; k++)
+		if (str_eq(st->probes[k].baseline, name))
+			return st->probes[k].unit;
+	return NULL;
+}
+
 int rb_step_record(struct rb_run *r, int i, char **err)
 {
 	struct journal *j = r->env->journal;
@@ -94,7 +102,7 @@ int rb_step_record(struct rb_run *r, int i, char **err)
 		return -1;
 	for (int k = 0; k < o->n_baselines; k++) {
 		double v = strtod(o->baselines[k].value, NULL);
-		if (journal_baseline(j, r->run_id, o->baselines[k].name, v, NULL, err) < 0)
+		if (journal_baseline(j, r->run_id, o->baselines[k].name, v, unit_of(st, o->baselines[k].name), err) < 0)
 			return -1;
 	}
 	for (int k = 0; k < o->n_baselines; k++) {

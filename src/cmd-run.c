@@ -21,6 +21,8 @@ struct run_opts {
 	int n_inputs;
 	char **confirms;
 	int n_confirms;
+	char **values; /* NAME=NUMBER for typed baselines */
+	int n_values;
 	const char *hook;
 	int auto_, from, to;
 	int64_t resume; /* -1: the newest open run */
@@ -35,7 +37,7 @@ __attribute__((format(printf, 1, 2))) static int usage(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nusage: opsdeck run RB-N|FILE --auto [--input NAME=VALUE]... [--confirm WORD]...\n"
-			"                   [--manual-hook CMD] [--steps A-B] [--resume [RUN]] [--json]\n");
+			"                   [--value NAME=NUMBER]... [--manual-hook CMD] [--steps A-B] [--resume [RUN]] [--json]\n");
 	return EXIT_USAGE;
 }
 
@@ -54,7 +56,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		if (!strcmp(a, "--auto")) {
 			o->auto_ = 1;
 		} else if (!strcmp(a, "--input") || !strcmp(a, "--confirm") || !strcmp(a, "--manual-hook") ||
-			   !strcmp(a, "--steps")) {
+			   !strcmp(a, "--steps") || !strcmp(a, "--value")) {
 			if (!val)
 				return usage("%s needs a value", a);
 			i++;
@@ -62,6 +64,10 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 				if (!strchr(val, '='))
 					return usage("--input takes NAME=VALUE, not '%s'", val);
 				push(&o->inputs, &o->n_inputs, val);
+			} else if (!strcmp(a, "--value")) {
+				if (!strchr(val, '='))
+					return usage("--value takes NAME=NUMBER (a baseline typed in), not '%s'", val);
+				push(&o->values, &o->n_values, val);
 			} else if (!strcmp(a, "--confirm")) {
 				push(&o->confirms, &o->n_confirms, val);
 			} else if (!strcmp(a, "--manual-hook")) {
@@ -105,6 +111,15 @@ static int confirmed(const struct run_opts *o, const char *word)
 	return 0;
 }
 
+static const char *typed_value(const struct run_opts *o, const char *name)
+{
+	size_t n = strlen(name);
+	for (int i = 0; i < o->n_values; i++)
+		if (!strncmp(o->values[i], name, n) && o->values[i][n] == '=')
+			return o->values[i] + n + 1;
+	return NULL;
+}
+
 /* A step that does not run this time: why. NULL: it may run. */
 static char *hold_back(const struct rb_run *r, const struct run_opts *o, int i, int failed_before)
 {
@@ -122,7 +137,10 @@ static char *hold_back(const struct rb_run *r, const struct run_opts *o, int i, 
 		word = r->rb->id;
 	if (word && !confirmed(o, word))
 		return xasprintf("destructive: needs --confirm %s", word);
-	if (!st->automatic && !o->hook)
+	if (st->typed_baseline && !typed_value(o, st->typed_baseline->baseline))
+		return xasprintf("needs the value typed in: --value %s=NUMBER (%s)", st->typed_baseline->baseline,
+				 st->typed_baseline->unit ? st->typed_baseline->unit : "a number");
+	if (!st->automatic && !st->typed_baseline && !o->hook)
 		return xstrdup("manual: do it by hand (or give --manual-hook)");
 	return NULL;
 }
@@ -270,6 +288,15 @@ static int walk(struct rb_run *r, const struct run_opts *o, int json)
 		if (why) {
 			free(r->steps[i].summary);
 			r->steps[i].summary = why;
+		} else if (r->rb->steps[i].typed_baseline && !r->rb->steps[i].automatic) {
+			char *bad = NULL;
+			if (rb_step_typed_baseline(r, i, typed_value(o, r->rb->steps[i].typed_baseline->baseline), &bad) < 0) {
+				free(r->steps[i].summary);
+				r->steps[i].summary = bad;
+				failed = 1;
+			} else if (rb_step_record(r, i, &err) < 0) {
+				break;
+			}
 		} else if (r->rb->steps[i].automatic) {
 			if (rb_step_exec(r, i) != STEP_PASS)
 				failed = 1;
@@ -300,6 +327,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	if (rc) {
 		free(o.inputs);
 		free(o.confirms);
+		free(o.values);
 		return rc;
 	}
 	struct config cfg = {0};
@@ -381,5 +409,6 @@ out:
 	config_done(&cfg);
 	free(o.inputs);
 	free(o.confirms);
+	free(o.values);
 	return exit_code;
 }
