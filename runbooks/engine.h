@@ -148,10 +148,28 @@ int rb_run_abort(struct rb_run *r, char **err);
  * journal, records a "resumed" event. 0, or -1 with *err (no such run, another runbook,
  * already ended). */
 int rb_run_resume(struct rb_run *r, int64_t run_id, char **err);
+/* The same without resuming (the run may have ended): to review it or sign it off. */
+int rb_run_load(struct rb_run *r, int64_t run_id, char **err);
 /* The first step that has not passed, been done by hand or skipped; n_steps when none. */
 int rb_run_next_step(const struct rb_run *r);
 /* The newest unfinished run of this runbook in env (state started or resumed), 0 if none. */
 int64_t rb_run_find_open(struct journal *j, const char *ref, const char *env, char **err);
+
+/* Sign-offs of a checklist run (runbooks/signoff.c). role must be one of the checklist's
+ * ## Sign-off roles (any case; recorded as written there); person is the typed name (the OS
+ * user is added); a run with failed or unchecked steps needs a reason; one person may hold
+ * at most roles_per_person roles of the run (a correction of their own sign-off does not
+ * count); corrects: 0 or the id of an earlier sign-off of this run that this one corrects.
+ * Returns the sign-off's id, or -1 with *err. r must have been loaded (rb_run_load). */
+struct rb_signoff_req {
+	const char *role, *person, *comment, *reason;
+	int64_t corrects;
+	int roles_per_person;
+};
+int64_t rb_signoff(struct rb_run *r, const struct rb_signoff_req *q, char **err);
+/* Which roles have signed (a correction replaces the sign-off it corrects): signed[i] is the
+ * sign-off id for rb->roles[i], 0 if unsigned. Returns the number unsigned, -1 on error. */
+int rb_signoff_state(struct rb_run *r, int64_t *signed_ids, char **err);
 
 /* Counts of steps by status, for progress displays. */
 struct rb_progress {

@@ -178,7 +178,7 @@ static int step_index(const struct runbook *rb, const char *step_id)
 	return -1;
 }
 
-int rb_run_resume(struct rb_run *r, int64_t run_id, char **err)
+static int load_run(struct rb_run *r, int64_t run_id, int resuming, char **err)
 {
 	struct journal *j = r->env->journal;
 	if (!j) {
@@ -196,7 +196,7 @@ int rb_run_resume(struct rb_run *r, int64_t run_id, char **err)
 	const char *ref = r->rb->id ? r->rb->id : r->rb->path;
 	if (!str_eq(ri.kind, "runbook") || !str_eq(ri.ref, ref))
 		*err = xasprintf("run %lld is %s %s, not %s", (long long)run_id, ri.kind, ri.ref, ref);
-	else if (!str_eq(ri.state, "started") && !str_eq(ri.state, "resumed"))
+	else if (resuming && !str_eq(ri.state, "started") && !str_eq(ri.state, "resumed"))
 		*err = xasprintf("run %lld has ended (%s): start a new one", (long long)run_id, ri.state);
 	else
 		rc = 0;
@@ -238,12 +238,19 @@ int rb_run_resume(struct rb_run *r, int64_t run_id, char **err)
 		r->steps[i].recorded = 1;
 	}
 	journal_step_rows_free(rows, nr);
+	r->run_id = run_id;
+	r->started_wall_ms = started;
+	if (!resuming)
+		return 0;
 	char note[64];
 	snprintf(note, sizeof note, "at step %d", rb_run_next_step(r) < r->rb->n_steps
 			  ? r->rb->steps[rb_run_next_step(r)].number : r->rb->n_steps);
-	if (journal_run_resume(j, run_id, note, err) < 0)
+	if (journal_run_resume(j, run_id, note, err) < 0) {
+		r->run_id = 0;
 		return -1;
-	r->run_id = run_id;
-	r->started_wall_ms = started;
+	}
 	return 0;
 }
+
+int rb_run_resume(struct rb_run *r, int64_t run_id, char **err) { return load_run(r, run_id, 1, err); }
+int rb_run_load(struct rb_run *r, int64_t run_id, char **err) { return load_run(r, run_id, 0, err); }

@@ -7,10 +7,10 @@ libopsdeck_a_SOURCES += \
 	runbooks/runbook_info.c runbooks/runbook_inputs.c \
 	runbooks/lint.h runbooks/lint.c \
 	runbooks/engine.h runbooks/engine_int.h runbooks/engine.c runbooks/engine_journal.c \
-	runbooks/engine_worker.c runbooks/library.c \
+	runbooks/engine_worker.c runbooks/library.c runbooks/signoff.c \
 	runbooks/probe.h runbooks/probe.c runbooks/probe_sql.c runbooks/probe_redis.c \
 	runbooks/probe_http.c runbooks/probe_shell.c \
-	src/cmd-lint.c src/cmd-run.c
+	src/cmd-lint.c src/cmd-run.c src/cmd-signoff.c
 
 check_PROGRAMS += tests/unit/test_expect tests/unit/test_runbook tests/unit/test_engine
 tests_unit_test_engine_LDADD = $(OD_LIBS)

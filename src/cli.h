@@ -19,5 +19,6 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv);
 int cmd_journal(struct cli *cli, int argc, char **argv);
 int cmd_lint(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
+int cmd_signoff(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -28,6 +28,7 @@ enum opt_id {
 	OPT_TIER_STANDARD,    /* tier.standard = 100 */
 	OPT_TIER_ENTERPRISE,  /* tier.enterprise = 10000 */
 	OPT_PARTITION_RETENTION, /* partition.retention_months = 24 (number) */
+	OPT_SIGNOFF_ROLES_PER_PERSON, /* signoff.roles_per_person = 1 (number) */
 	OPT_REPLICA_LAG_WARN,         /* threshold.replica_lag_warn = 1s */
 	OPT_REPLICA_LAG_HIGH,         /* threshold.replica_lag_high = 10s */
 	OPT_REPLICA_LAG_HIGH_FOR,     /* threshold.replica_lag_high_for = 5min */

@@ -24,6 +24,8 @@ static const struct command commands[] = {
 	{"journal", "list|show RUN|verify [--json]", "read and check the journal", cmd_journal},
 	{"run", "RB-N --auto [--input N=V]... [--confirm WORD]... [--manual-hook CMD] [--steps A-B] [--resume [RUN]] [--json]",
 	 "run a runbook's automatic steps headless and record them; exit 1 if one failed", cmd_run},
+	{"signoff", "RUN --role ROLE --name NAME [--comment TEXT] [--reason TEXT] [--corrects ID]",
+	 "sign a checklist run for one role; a run with failed or unchecked steps needs --reason", cmd_signoff},
 	{"lint", "[FILE|DIR...]", "check runbooks against the dialect (runbooks/README.md); exit 1 on problems", cmd_lint},
 };
 

@@ -49,6 +49,8 @@ static const struct opt_def options[] = {
 	    "requests per minute allowed on the enterprise tier"),
 	NUM(OPT_PARTITION_RETENTION, "partition.retention_months", 1, 1200, "24",
 	    "months of partitions kept before they are archived"),
+	NUM(OPT_SIGNOFF_ROLES_PER_PERSON, "signoff.roles_per_person", 1, 20, "1",
+	    "how many roles of one checklist run one person may sign (1: every role needs someone else)"),
 	DUR(OPT_REPLICA_LAG_WARN, "threshold.replica_lag_warn", MS, 24 * HOUR, "1s",
 	    "replica lag (write/flush/replay) at or above this warns"),
 	DUR(OPT_REPLICA_LAG_HIGH, "threshold.replica_lag_high", MS, 24 * HOUR, "10s",

@@ -139,6 +139,15 @@ void journal_run_info_done(struct journal_run_info *ri);
  * none, -1 on error. */
 int64_t journal_find_open_run(struct journal *j, const char *kind, const char *ref, const char *env, char **err);
 
+struct journal_signoff_row {
+	int64_t id, corrects_id; /* corrects_id 0: none */
+	char *role, *person, *os_user, *comment, *reason;
+	int64_t recorded_at;
+};
+/* A run's sign-offs in recording order. 0 or -1 with *err. */
+int journal_signoffs(struct journal *j, int64_t run_id, struct journal_signoff_row **out, int *n, char **err);
+void journal_signoff_rows_free(struct journal_signoff_row *v, int n);
+
 /* The underlying SQLite handle, for tests and diagnostics only (fault injection). */
 struct sqlite3;
 struct sqlite3 *journal_sqlite(struct journal *j);

@@ -150,3 +150,46 @@ int64_t journal_find_open_run(struct journal *j, const char *kind, const char *r
 	sqlite3_finalize(st);
 	return id;
 }
+
+int journal_signoffs(struct journal *j, int64_t run_id, struct journal_signoff_row **out, int *n, char **err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_prepare(j, "SELECT id, coalesce(corrects_id, 0), role, person, os_user, comment, "
+					 "reason, recorded_at FROM signoffs WHERE run_id = ?1 ORDER BY seq", err);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	int rc, cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*out = xrealloc(*out, sizeof(**out) * (size_t)cap);
+		}
+		struct journal_signoff_row *r = &(*out)[(*n)++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->corrects_id = sqlite3_column_int64(st, 1);
+		r->role = store_column_strdup(st, 2);
+		r->person = store_column_strdup(st, 3);
+		r->os_user = store_column_strdup(st, 4);
+		r->comment = store_column_strdup(st, 5);
+		r->reason = store_column_strdup(st, 6);
+		r->recorded_at = sqlite3_column_int64(st, 7);
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(j, err, "cannot read the sign-offs");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void journal_signoff_rows_free(struct journal_signoff_row *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(v[i].role);
+		free(v[i].person);
+		free(v[i].os_user);
+		free(v[i].comment);
+		free(v[i].reason);
+	}
+	free(v);
+}
