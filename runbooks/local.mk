@@ -10,7 +10,7 @@ libopsdeck_a_SOURCES += \
 	runbooks/engine_worker.c runbooks/library.c runbooks/signoff.c \
 	runbooks/probe.h runbooks/probe.c runbooks/probe_sql.c runbooks/probe_redis.c \
 	runbooks/probe_http.c runbooks/probe_shell.c \
-	src/cmd-lint.c src/cmd-run.c src/cmd-signoff.c
+	src/cmd-lint.c src/cmd-run.c src/cmd-signoff.c src/export.c src/export.h
 
 check_PROGRAMS += tests/unit/test_expect tests/unit/test_runbook tests/unit/test_engine
 tests_unit_test_engine_LDADD = $(OD_LIBS)

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "src/cli.h"
+#include "src/export.h"
 #include "src/util.h"
 #include "store/journal.h"
 
@@ -22,6 +23,7 @@ struct jctx {
 	int nargs;
 	char *args[MAX_ARGS]; /* positional arguments after the subcommand */
 	const char *bad_opt;  /* first unknown option, reported once the command is known */
+	const char *format;   /* export: md, json, csv */
 };
 
 struct journal_cmd {
@@ -34,12 +36,14 @@ struct journal_cmd {
 static int journal_cmd_list(struct jctx *ctx);
 static int journal_cmd_show(struct jctx *ctx);
 static int journal_cmd_verify(struct jctx *ctx);
+static int journal_cmd_export(struct jctx *ctx);
 
 static const struct journal_cmd journal_cmds[] = {
 	{"list", 0, 0, "list [--json]", journal_cmd_list},
 	{"show", 1, 1, "show RUN|last [--json]", journal_cmd_show},
 	{"verify", 0, 0, "verify [--json]", journal_cmd_verify},
-	{"export", 0, 0, "export [--format md|json|csv] [RUN]   (not implemented yet)", NULL},
+	{"export", 0, 1, "export [--format md|json|csv] [RUN|last]   (default: md of the newest run)",
+	 journal_cmd_export},
 };
 
 static void usage(FILE *out)
@@ -85,6 +89,12 @@ static int parse_args(struct jctx *ctx, int argc, char **argv)
 			ctx->args[ctx->nargs++] = argv[i];
 		} else if (!strcmp(a, "--")) {
 			only_args = 1;
+		} else if (!strcmp(a, "--format")) {
+			if (++i == argc)
+				return usage_error("%s needs md, json or csv", a);
+			ctx->format = argv[i];
+		} else if (str_starts(a, "--format=")) {
+			ctx->format = a + strlen("--format=");
 		} else if (!strcmp(a, "--json")) {
 			ctx->json = 1;
 		} else if (!strcmp(a, "--journal")) {
@@ -239,6 +249,31 @@ static int journal_cmd_verify(struct jctx *ctx)
 		printf("journal %s: row seq %" PRId64 " (table %s id %" PRId64 "): %s\n", ctx->path,
 		       v.first_bad_seq, v.table, v.row_id, v.reason);
 	return res == 0 ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+static int journal_cmd_export(struct jctx *ctx)
+{
+	const char *format = ctx->format ? ctx->format : ctx->json ? "json" : "md";
+	if (strcmp(format, "md") && strcmp(format, "json") && strcmp(format, "csv"))
+		return usage_error("unknown format '%s' (md, json or csv)", format);
+	struct journal *j;
+	int rc = open_ro(ctx, &j, EXIT_CHECK_FAILED);
+	if (rc >= 0)
+		return rc;
+	char *err = NULL;
+	int64_t run = ctx->nargs && strcmp(ctx->args[0], "last") ? strtoll(ctx->args[0], NULL, 10)
+							       : journal_last_run(j, &err);
+	if (run <= 0) {
+		journal_close(j);
+		if (run == 0 && !err)
+			err = xstrdup("no runs recorded yet");
+		return report_error(err, EXIT_CHECK_FAILED);
+	}
+	int res = export_run(j, run, format, stdout, &err);
+	journal_close(j);
+	if (res != 0)
+		return report_error(err, EXIT_CHECK_FAILED);
+	return EXIT_OK;
 }
 
 int cmd_journal(struct cli *cli, int argc, char **argv)

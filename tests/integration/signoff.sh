@@ -52,6 +52,17 @@ grep -q "every role has signed: CL-TEST run $run is complete" "$tmp/out"; ok $? 
 od journal show "$run" >"$tmp/show"
 grep -q "corrects sign-off #1" "$tmp/show"; ok $? "the review shows the correction"
 grep -c "Ana Diaz/$(id -un)" "$tmp/show" | grep -qx 1; ok $? "the corrected sign-off stays, with the OS user next to the typed name"
+od journal export "$run" --format md >"$tmp/report.md"
+is $? 0 "the run exports as Markdown"
+grep -q "^- \[x\] \*\*2. CPU on the primary's host\*\* — manual-ok: cpu_pct = 37.5 % (typed in)" "$tmp/report.md"
+ok $? "the report has the typed baseline with its unit, ticked"
+grep -q "^- \[x\] \*\*DBA\*\*: Bob Li (OS user $(id -un))" "$tmp/report.md"; ok $? "sign-off lines carry name and OS user"
+grep -q "Journal integrity:\*\* intact" "$tmp/report.md"; ok $? "and the journal's integrity"
+od journal export "$run" --format csv >"$tmp/report.csv"
+is "$(head -1 "$tmp/report.csv")" "run,ref,step,title,status,observed,expectation,note,duration_ms,recorded_at" "CSV header"
+grep -q '"cpu_pct = 37.5 % (typed in)"' "$tmp/report.csv"; ok $? "CSV has the same values"
+od journal export "$run" --format json | jq -e '.signoffs | length == 4' >/dev/null; ok $? "JSON has the four sign-offs"
+od journal export "$run" --format xml >/dev/null 2>&1; is $? 2 "an unknown format is a usage error"
 od journal verify >"$tmp/out" 2>&1
 is $? 0 "the journal verifies: $(cat "$tmp/out")"
 done_testing
