@@ -41,6 +41,15 @@ static void hhmmss(char *buf, size_t n, int64_t wall_ms)
 	strftime(buf, n, "%H:%M:%S", &tm);
 }
 
+const char *alerts_view_runbook(struct tui *t)
+{
+	const struct alert *v[MAX_ALERTS];
+	int n = alerts_sorted(&t->app->alerts, v, MAX_ALERTS);
+	if (t->alert_sel < 0 || t->alert_sel >= n || !v[t->alert_sel]->runbook[0])
+		return NULL;
+	return v[t->alert_sel]->runbook;
+}
+
 int alerts_view_count(struct tui *t)
 {
 	const struct alert *v[MAX_ALERTS];
@@ -103,7 +112,8 @@ void alerts_view_detail(struct tui *t, int top, int bottom)
 	const struct alert *a = v[t->alert_sel];
 	int y = top;
 	attrset(theme_attr(ROLE_TITLE));
-	mvaddnstr(y++, 1, "Alert (Enter or Esc: back to the list)", COLS - 2);
+	mvaddnstr(y++, 1, a->runbook[0] ? "Alert (Enter: walk its runbook; Esc: back to the list)"
+				       : "Alert (Esc: back to the list)", COLS - 2);
 	attrset(A_NORMAL);
 	hhmmss(a1, sizeof(a1), a->since_wall);
 	hhmmss(a2, sizeof(a2), a->fired_wall);
@@ -126,6 +136,6 @@ void alerts_view_detail(struct tui *t, int top, int bottom)
 		mvaddnstr(y++, 2, buf, COLS - 3);
 		attrset(A_NORMAL);
 		if (y <= bottom)
-			mvaddnstr(y++, 2, "The step-by-step runbook walker arrives with the runbook engine (issue #4).", COLS - 3);
+			mvaddnstr(y++, 2, "Enter: walk this runbook step by step (Esc: back to the list).", COLS - 3);
 	}
 }

@@ -9,6 +9,7 @@
 
 #include "tui/paint.h"
 #include "tui/tui_int.h"
+#include "tui/walker.h"
 
 #define MIN_COLS 80
 #define MIN_LINES 24
@@ -100,7 +101,9 @@ static void draw_tabs(struct tui *t)
 		struct panel *p = t->app->panels[i];
 		enum level lv = p->cls->level ? p->cls->level(p, NULL) : LV_NONE;
 		snprintf(buf, sizeof(buf), " %d %s%s ", i + 1, p->cls->title, lv >= LV_CRIT ? " !" : lv == LV_WARN ? " ~" : "");
-		enum role r = i == t->tab && t->view != VIEW_ALERTS && t->view != VIEW_ALERT_DETAIL
+		int on_panel = t->view == VIEW_PANEL || t->view == VIEW_DETAIL ||
+			       (t->view == VIEW_HELP && (t->help_from == VIEW_PANEL || t->help_from == VIEW_DETAIL));
+		enum role r = i == t->tab && on_panel
 				      ? ROLE_TAB_ACTIVE
 				      : lv >= LV_WARN ? role_for_level(lv) : ROLE_TAB;
 		x = put_run(1, x, r, buf, (int)strlen(buf)) + 1;
@@ -111,6 +114,13 @@ static void draw_tabs(struct tui *t)
 		      : n ? role_for_level(worst) : ROLE_TAB;
 	if (x + (int)strlen(buf) < COLS)
 		x = put_run(1, x, r, buf, (int)strlen(buf)) + 1;
+	const char *rb = walker_label(t);
+	if (rb || t->view == VIEW_RBLIST) { /* the open runbook, or the library */
+		snprintf(buf, sizeof(buf), " %s%s%s ", rb ? "w " : "", rb ? rb : "Runbooks", walker_busy(t) ? " >" : "");
+		r = t->view == VIEW_WALKER || t->view == VIEW_RBLIST ? ROLE_TAB_ACTIVE : ROLE_TAB;
+		if (x + (int)strlen(buf) + 12 < COLS)
+			x = put_run(1, x, r, buf, (int)strlen(buf)) + 1;
+	}
 	double old = oldest_data_ms(t->app);
 	fmt_duration_ms(age, sizeof(age), old);
 	snprintf(buf, sizeof(buf), "%sdata %s ", t->app->paused ? "PAUSED  " : "", isnan(old) ? "-" : age);
@@ -152,15 +162,18 @@ static void draw_strip(struct tui *t, int y)
 	table_done(&tb);
 }
 
-static void draw_help(int top, int bottom)
+static void draw_help(struct tui *t, int top, int bottom)
 {
 	int n, y = top + 1, col = 0;
 	const struct key_binding *k = tui_keys(&n);
+	unsigned scope = tui_scope(t);
 	clear_lines(top, bottom);
-	put(top, 1, COLS - 2, ROLE_TITLE, "Keys (any key closes this help)");
+	put(top, 1, COLS - 2, ROLE_TITLE, scope == KS_WALKER ? "Keys of the runbook walker (any key closes this help)"
+					  : scope == KS_RBLIST ? "Keys of the runbook list (any key closes this help)"
+					  : "Keys (any key closes this help)");
 	int half = COLS >= 120 ? COLS / 2 : COLS;
 	for (int i = 0; i < n; i++) {
-		if (!k[i].label)
+		if (!k[i].label || !(k[i].scope & scope))
 			continue;
 		if (y > bottom - 3) {
 			if (half == COLS)
@@ -173,9 +186,55 @@ static void draw_help(int top, int bottom)
 		y++;
 	}
 	put(bottom - 1, 2, COLS - 3, ROLE_NORMAL,
-	    "Commands (:): env NAME, refresh [DURATION], alerts, filter TEXT, replicas|pools|cache|...|partitions, quit");
-	put(bottom, 2, COLS - 3, ROLE_MUTED,
-	    "Status: ok, pending (holds, not yet for its duration), warn, critical; dimmed/stale = no fresh answer.");
+	    "Commands (:): rb [N], env NAME, refresh [DURATION], alerts, filter TEXT, replicas|pools|...|partitions, quit");
+	if (scope == KS_WALKER) {
+		char marks[200];
+		snprintf(marks, sizeof(marks), "%s pass %s fail %s error %s skip %s to do %s running; A auto, M by hand, "
+			 "D destructive", walker_mark(STEP_PASS, 0),
+			 walker_mark(STEP_FAIL, 0), walker_mark(STEP_ERROR, 0), walker_mark(STEP_SKIP, 0),
+			 walker_mark(STEP_PENDING, 0), walker_mark(STEP_PENDING, 1));
+		put(bottom, 2, COLS - 3, ROLE_MUTED, marks);
+	} else
+		put(bottom, 2, COLS - 3, ROLE_MUTED,
+		    "Status: ok, pending (holds, not yet for its duration), warn, critical; dimmed/stale = no fresh answer.");
+}
+
+/* The line being typed, after its prompt; the end of it when it is too long. */
+static void draw_input(struct tui *t)
+{
+	char shown[sizeof(t->line) + 2];
+	const char *label = t->input_mode == INPUT_FILTER ? "/"
+			    : t->input_mode == INPUT_COMMAND ? ":" : t->prompt.label;
+	size_t len = strlen(t->line);
+	if (t->prompt.secret && t->input_mode == INPUT_PROMPT) {
+		memset(shown, '*', len);
+		shown[len] = '\0';
+	} else {
+		snprintf(shown, sizeof(shown), "%s", t->line);
+	}
+	if (t->input_mode != INPUT_ASK)
+		strcat(shown, "_");
+	/* the label leaves at least 20 columns for the answer (a y/n question takes the line) */
+	int keep = t->input_mode == INPUT_ASK ? 1 : 20, lw = (int)strlen(label);
+	if (lw > COLS - 1 - keep)
+		lw = COLS - 1 - keep;
+	int room = COLS - 1 - lw, sl = (int)strlen(shown);
+	put(LINES - 2, 0, lw, t->input_mode >= INPUT_PROMPT ? ROLE_WARN : ROLE_NORMAL, label);
+	put(LINES - 2, lw, room, ROLE_NORMAL, sl > room ? shown + sl - room : shown);
+}
+
+static void draw_hints(const char *const (*hints)[2], size_t n)
+{
+	int y = LINES - 1, x = 0;
+	move(y, 0);
+	clrtoeol();
+	for (size_t i = 0; i < n; i++) {
+		int w = (int)(strlen(hints[i][0]) + strlen(hints[i][1]) + 2);
+		if (x + w > COLS)
+			break;
+		x = put_run(y, x, ROLE_KEY, hints[i][0], (int)strlen(hints[i][0]));
+		x = put_run(y, x, ROLE_HEADER, hints[i][1], (int)strlen(hints[i][1])) + 1;
+	}
 }
 
 static void draw_footer(struct tui *t)
@@ -184,24 +243,26 @@ static void draw_footer(struct tui *t)
 		{"F1", "Help ?"}, {"F2", "Alerts a"}, {"F3", "Filter /"}, {"F4", "Sort s"},
 		{"F5", "Refresh r"}, {"Tab", "Panel"}, {"Enter", "Detail"}, {":", "Cmd"}, {"F10", "Quit q"},
 	};
-	int y = LINES - 1, x = 0;
-	move(y, 0);
-	clrtoeol();
-	for (size_t i = 0; i < ARRAY_LEN(hints); i++) {
-		int w = (int)(strlen(hints[i][0]) + strlen(hints[i][1]) + 2);
-		if (x + w > COLS)
-			break;
-		x = put_run(y, x, ROLE_KEY, hints[i][0], (int)strlen(hints[i][0]));
-		x = put_run(y, x, ROLE_HEADER, hints[i][1], (int)strlen(hints[i][1])) + 1;
-	}
+	static const char *const walker_hints[][2] = {
+		{"Enter", "Run"}, {"p", "Pass"}, {"f", "Fail"}, {"s", "Skip"}, {"n", "Note"}, {"o", "Related"},
+		{"PgDn", "Scroll"}, {"?", "Help"}, {"q", "Back"}, {"F10", "Quit"},
+	};
+	static const char *const list_hints[][2] = {
+		{"Enter", "Walk"}, {"/", "Filter"}, {"w", "Open runbook"}, {"?", "Help"}, {"q", "Back"}, {"F10", "Quit"},
+	};
+	unsigned scope = tui_scope(t);
+	if (scope == KS_WALKER)
+		draw_hints(walker_hints, ARRAY_LEN(walker_hints));
+	else if (scope == KS_RBLIST)
+		draw_hints(list_hints, ARRAY_LEN(list_hints));
+	else
+		draw_hints(hints, ARRAY_LEN(hints));
 	move(LINES - 2, 0);
 	clrtoeol();
 	if (t->input_mode != INPUT_NONE) {
-		char buf[160];
-		snprintf(buf, sizeof(buf), "%c%s_", t->input_mode == INPUT_FILTER ? '/' : ':', t->line);
-		put(LINES - 2, 0, COLS, ROLE_NORMAL, buf);
+		draw_input(t);
 	} else if (t->message[0] && now_mono_ms() < t->message_until) {
-		put(LINES - 2, 1, COLS - 2, ROLE_WARN, t->message);
+		put(LINES - 2, 1, COLS - 2, t->message_crit ? ROLE_CRIT : ROLE_WARN, t->message);
 	} else if (t->app->journal_error[0]) {
 		char buf[260];
 		snprintf(buf, sizeof(buf), "JOURNAL: nothing is recorded, monitoring goes on: %s", t->app->journal_error);
@@ -235,7 +296,13 @@ void tui_draw(struct tui *t)
 	int top = 3, bottom = LINES - 3;
 	switch (t->view) {
 	case VIEW_HELP:
-		draw_help(top, bottom);
+		draw_help(t, top, bottom);
+		break;
+	case VIEW_RBLIST:
+		rblist_draw(t, top, bottom);
+		break;
+	case VIEW_WALKER:
+		walker_draw(t, top, bottom);
 		break;
 	case VIEW_ALERTS:
 		clear_lines(top, bottom);

@@ -2,6 +2,7 @@
 #include <curses.h>
 
 #include "tui/tui_int.h"
+#include "tui/walker.h"
 
 static int in_alerts(const struct tui *t) { return t->view == VIEW_ALERTS || t->view == VIEW_ALERT_DETAIL; }
 
@@ -14,13 +15,31 @@ static void k_quit(struct tui *t, int key)
 static void k_help(struct tui *t, int key)
 {
 	(void)key;
-	t->view = t->view == VIEW_HELP ? VIEW_PANEL : VIEW_HELP;
+	if (t->view == VIEW_HELP) {
+		t->view = t->help_from;
+		return;
+	}
+	t->help_from = t->view;
+	t->view = VIEW_HELP;
 }
 
 static void k_back(struct tui *t, int key)
 {
 	(void)key;
 	t->view = t->view == VIEW_ALERT_DETAIL ? VIEW_ALERTS : VIEW_PANEL;
+}
+
+static void k_list_back(struct tui *t, int key)
+{
+	(void)key;
+	t->view = VIEW_PANEL;
+}
+
+static void k_walker(struct tui *t, int key)
+{
+	(void)key;
+	if (!walker_resume_view(t))
+		tui_message(t, "no runbook is open: :rb lists the library, :rb N opens one");
 }
 
 static void k_alerts(struct tui *t, int key)
@@ -66,7 +85,12 @@ static void k_enter(struct tui *t, int key)
 	switch (t->view) {
 	case VIEW_PANEL: t->view = VIEW_DETAIL; break;
 	case VIEW_ALERTS: t->view = alerts_view_count(t) ? VIEW_ALERT_DETAIL : VIEW_ALERTS; break;
-	case VIEW_ALERT_DETAIL: t->view = VIEW_ALERTS; break;
+	case VIEW_ALERT_DETAIL:
+		if (alerts_view_runbook(t))
+			walker_open(t, alerts_view_runbook(t));
+		else
+			tui_message(t, "this alert names no runbook");
+		break;
 	default: t->view = VIEW_PANEL; break;
 	}
 }
@@ -100,7 +124,8 @@ static void k_rate(struct tui *t, int key)
 static void k_filter(struct tui *t, int key)
 {
 	(void)key;
-	t->view = VIEW_PANEL;
+	if (t->view != VIEW_RBLIST)
+		t->view = VIEW_PANEL;
 	lineedit_start(t, INPUT_FILTER);
 }
 
@@ -133,39 +158,80 @@ static void k_sort(struct tui *t, int key)
 	tui_message(t, "sorted by column %d %s (s: next, S: panel order)", pos + 1, ts->sort_desc ? "descending" : "ascending");
 }
 
+#define P KS_PANELS
+#define L KS_RBLIST
+#define W KS_WALKER
+#define ALL KS_ALL
+
+/* Bindings of a key are tried in order; the first whose scope holds the current view runs.
+ * Help lists the labelled ones of the view it was opened from. */
 static const struct key_binding keys[] = {
-	{'?', "? F1", "help: this screen (any key closes it)", k_help},
-	{KEY_F(1), NULL, NULL, k_help},
-	{'q', "q F10", "quit", k_quit},
-	{KEY_F(10), NULL, NULL, k_quit},
-	{'\t', "Tab", "next panel (Shift-Tab: previous)", k_tab},
-	{KEY_BTAB, NULL, NULL, k_tab},
-	{'1', "1-5", "go to panel 1-5", k_tab},
-	{'2', NULL, NULL, k_tab}, {'3', NULL, NULL, k_tab}, {'4', NULL, NULL, k_tab}, {'5', NULL, NULL, k_tab},
-	{'a', "a F2", "alerts: what fired when, and its runbook", k_alerts},
-	{KEY_F(2), NULL, NULL, k_alerts},
-	{KEY_UP, "j/k Up/Dn", "select a row (PgUp/PgDn: 10 rows, g/G Home/End: first/last)", k_move},
-	{'k', NULL, NULL, k_move},
-	{KEY_DOWN, NULL, NULL, k_move},
-	{'j', NULL, NULL, k_move},
-	{KEY_PPAGE, NULL, NULL, k_move}, {KEY_NPAGE, NULL, NULL, k_move},
-	{KEY_HOME, NULL, NULL, k_move}, {'g', NULL, NULL, k_move},
-	{KEY_END, NULL, NULL, k_move}, {'G', NULL, NULL, k_move},
-	{'\n', "Enter", "details of the selected row (Enter/Esc: back)", k_enter},
-	{KEY_ENTER, NULL, NULL, k_enter},
-	{'\r', NULL, NULL, k_enter},
-	{27, "Esc", "back", k_back},
-	{'/', "/ F3", "filter the rows (Esc cancels)", k_filter},
-	{KEY_F(3), NULL, NULL, k_filter},
-	{'s', "s F4", "sort by the next column (again: descending); S: panel order", k_sort},
-	{KEY_F(4), NULL, NULL, k_sort},
-	{'S', NULL, NULL, k_sort},
-	{':', ":", "command line (Up/Down: history)", k_command},
-	{'r', "r F5", "refresh now", k_refresh},
-	{KEY_F(5), NULL, NULL, k_refresh},
-	{' ', "Space", "pause / resume refreshing", k_pause},
-	{'+', "+/-", "refresh slower / faster", k_rate},
-	{'-', NULL, NULL, k_rate},
+	{'?', ALL, "? F1", "help: the keys of this screen (any key closes it)", k_help},
+	{KEY_F(1), ALL, NULL, NULL, k_help},
+	{'q', P, "q F10", "quit", k_quit},
+	{KEY_F(10), P, NULL, NULL, k_quit},
+	{KEY_F(10), W | L, "F10", "quit opsdeck (a running step is cancelled; the run can be resumed)", k_quit},
+	{'\t', ALL, "Tab", "next panel (Shift-Tab: previous)", k_tab},
+	{KEY_BTAB, ALL, NULL, NULL, k_tab},
+	{'1', P, "1-5", "go to panel 1-5", k_tab},
+	{'2', P, NULL, NULL, k_tab}, {'3', P, NULL, NULL, k_tab}, {'4', P, NULL, NULL, k_tab}, {'5', P, NULL, NULL, k_tab},
+	{'a', P | L, "a F2", "alerts: what fired when, and its runbook (Enter on one walks it)", k_alerts},
+	{KEY_F(2), ALL, NULL, NULL, k_alerts},
+	{'w', P | L, "w", "back to the open runbook (the walker)", k_walker},
+
+	/* the walker */
+	{KEY_UP, W, "j/k Up/Dn", "select a step (g/G: first/last)", walker_k_move},
+	{'k', W, NULL, NULL, walker_k_move}, {KEY_DOWN, W, NULL, NULL, walker_k_move}, {'j', W, NULL, NULL, walker_k_move},
+	{KEY_HOME, W, NULL, NULL, walker_k_move}, {'g', W, NULL, NULL, walker_k_move},
+	{KEY_END, W, NULL, NULL, walker_k_move}, {'G', W, NULL, NULL, walker_k_move},
+	{KEY_NPAGE, W, "PgDn/PgUp", "scroll the step's text and output (J/K: one line)", walker_k_scroll},
+	{KEY_PPAGE, W, NULL, NULL, walker_k_scroll}, {'J', W, NULL, NULL, walker_k_scroll},
+	{'K', W, NULL, NULL, walker_k_scroll},
+	{'\n', W, "Enter", "run the selected step's checks (destructive: type its word back)", walker_k_run},
+	{KEY_ENTER, W, NULL, NULL, walker_k_run}, {'\r', W, NULL, NULL, walker_k_run},
+	{'p', W, "p", "pass: a step done by hand went well", walker_k_mark},
+	{'f', W, "f", "fail: a step done by hand did not", walker_k_mark},
+	{'s', W, "s", "skip the step (asks for the reason)", walker_k_mark},
+	{'n', W, "n", "add a note to the selected step", walker_k_note},
+	{'o', W, "o", "open a related runbook", walker_k_related},
+	{'X', W, "X", "abandon the run (marked aborted in the journal)", walker_k_abandon},
+	{'q', W, "q Esc", "back (Esc first cancels a running step); the run stays open", walker_k_back},
+	{27, W, NULL, NULL, walker_k_back},
+
+	/* the runbook list */
+	{KEY_UP, L, "j/k Up/Dn", "select a runbook (PgUp/PgDn, g/G)", rblist_k_move},
+	{'k', L, NULL, NULL, rblist_k_move}, {KEY_DOWN, L, NULL, NULL, rblist_k_move}, {'j', L, NULL, NULL, rblist_k_move},
+	{KEY_PPAGE, L, NULL, NULL, rblist_k_move}, {KEY_NPAGE, L, NULL, NULL, rblist_k_move},
+	{KEY_HOME, L, NULL, NULL, rblist_k_move}, {'g', L, NULL, NULL, rblist_k_move},
+	{KEY_END, L, NULL, NULL, rblist_k_move}, {'G', L, NULL, NULL, rblist_k_move},
+	{'\n', L, "Enter", "walk the selected runbook", rblist_k_open},
+	{KEY_ENTER, L, NULL, NULL, rblist_k_open}, {'\r', L, NULL, NULL, rblist_k_open},
+	{'q', L, "q Esc", "back to the panels", k_list_back},
+	{27, L, NULL, NULL, k_list_back},
+
+	/* the panels and the alerts */
+	{KEY_UP, P, "j/k Up/Dn", "select a row (PgUp/PgDn: 10 rows, g/G Home/End: first/last)", k_move},
+	{'k', P, NULL, NULL, k_move},
+	{KEY_DOWN, P, NULL, NULL, k_move},
+	{'j', P, NULL, NULL, k_move},
+	{KEY_PPAGE, P, NULL, NULL, k_move}, {KEY_NPAGE, P, NULL, NULL, k_move},
+	{KEY_HOME, P, NULL, NULL, k_move}, {'g', P, NULL, NULL, k_move},
+	{KEY_END, P, NULL, NULL, k_move}, {'G', P, NULL, NULL, k_move},
+	{'\n', P, "Enter", "details of the selected row; on an alert, walk its runbook", k_enter},
+	{KEY_ENTER, P, NULL, NULL, k_enter},
+	{'\r', P, NULL, NULL, k_enter},
+	{27, P, "Esc", "back", k_back},
+	{'/', P | L, "/ F3", "filter the rows (Esc cancels)", k_filter},
+	{KEY_F(3), P | L, NULL, NULL, k_filter},
+	{'s', P, "s F4", "sort by the next column (again: descending); S: panel order", k_sort},
+	{KEY_F(4), P, NULL, NULL, k_sort},
+	{'S', P, NULL, NULL, k_sort},
+	{':', ALL, ":", "command line (Up/Down: history); :rb N walks runbook N, :rb lists them", k_command},
+	{'r', ALL, "r F5", "refresh the panels now", k_refresh},
+	{KEY_F(5), ALL, NULL, NULL, k_refresh},
+	{' ', ALL, "Space", "pause / resume refreshing", k_pause},
+	{'+', P, "+/-", "refresh slower / faster", k_rate},
+	{'-', P, NULL, NULL, k_rate},
 };
 
 const struct key_binding *tui_keys(int *n)

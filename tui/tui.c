@@ -14,6 +14,7 @@
 #include "tui/theme.h"
 #include "tui/tui.h"
 #include "tui/tui_int.h"
+#include "tui/walker.h"
 
 static int curses_on;
 static int saved_stderr = -1;
@@ -58,13 +59,34 @@ static void replay_stderr(void)
 	captured_stderr = NULL;
 }
 
+/* Messages carry text from servers and probes: one line, no control characters. */
+static void flatten(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
 void tui_message(struct tui *t, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(t->message, sizeof(t->message), fmt, ap);
 	va_end(ap);
+	flatten(t->message);
+	t->message_crit = 0;
 	t->message_until = now_mono_ms() + 4000; /* key handlers are followed by a redraw */
+}
+
+void tui_alert(struct tui *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->message, sizeof(t->message), fmt, ap);
+	va_end(ap);
+	flatten(t->message);
+	t->message_crit = 1;
+	t->message_until = now_mono_ms() + 8000; /* a refusal stays long enough to be read */
 }
 
 static void schedule_redraw(struct tui *t)
@@ -74,6 +96,24 @@ static void schedule_redraw(struct tui *t)
 		event_active(t->redraw, EV_TIMEOUT, 0);
 	}
 }
+
+void tui_dirty(struct tui *t) { schedule_redraw(t); }
+
+static unsigned scope_of(enum view v)
+{
+	switch (v) {
+	case VIEW_WALKER: return KS_WALKER;
+	case VIEW_RBLIST: return KS_RBLIST;
+	case VIEW_PANEL:
+	case VIEW_DETAIL:
+	case VIEW_HELP:
+	case VIEW_ALERTS:
+	case VIEW_ALERT_DETAIL: break;
+	}
+	return KS_PANELS;
+}
+
+unsigned tui_scope(const struct tui *t) { return scope_of(t->view == VIEW_HELP ? t->help_from : t->view); }
 
 static void on_app_change(void *arg) { schedule_redraw(arg); }
 
@@ -99,11 +139,14 @@ static void dispatch_key(struct tui *t, int ch)
 	if (lineedit_key(t, ch))
 		return;
 	if (t->view == VIEW_HELP && ch != 'q' && ch != KEY_F(10) && ch != KEY_RESIZE) {
-		t->view = VIEW_PANEL; /* any key closes help */
+		t->view = t->help_from; /* any key closes help */
 		return;
 	}
+	unsigned scope = tui_scope(t);
+	if (t->view == VIEW_HELP) /* q or F10: close help, then as in the view it was opened from */
+		t->view = t->help_from;
 	for (int i = 0; i < n; i++)
-		if (k[i].key == ch) {
+		if (k[i].key == ch && (k[i].scope & scope)) {
 			k[i].fn(t, ch);
 			return;
 		}
@@ -143,8 +186,12 @@ static void winch_cb(evutil_socket_t fd, short what, void *arg)
 static void quit_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct tui *t = arg;
-	(void)sig;
 	(void)what;
+	if (sig == SIGINT && walker_busy(t)) { /* Ctrl-C stops the running step, not the console */
+		walker_cancel(t);
+		schedule_redraw(t);
+		return;
+	}
 	t->quit = 1;
 	event_base_loopbreak(t->base);
 }
@@ -226,6 +273,11 @@ static void open_journal(struct tui *t)
 
 int tui_switch_env(struct tui *t, const char *env)
 {
+	if (walker_busy(t)) {
+		tui_alert(t, "a runbook step is running in %s: wait for it (or Esc in the walker cancels it), then switch",
+			  t->cfg->env);
+		return -1;
+	}
 	struct config *fresh = xcalloc(1, sizeof(*fresh));
 	char *err = NULL;
 	if (config_load(fresh, t->cfg->path, env, &err) < 0) {
@@ -235,6 +287,8 @@ int tui_switch_env(struct tui *t, const char *env)
 		free(fresh);
 		return -1;
 	}
+	walker_close(t); /* its run belongs to the old environment: it stays open there, resumable */
+	rblist_free(t);  /* unfinished runs are per environment */
 	app_free(t->app); /* closes every connection of the old environment */
 	config_done(t->cfg);
 	free(t->cfg);
@@ -284,6 +338,11 @@ int tui_main(struct cli *cli)
 	event_base_dispatch(t.base);
 	restore_terminal();
 	replay_stderr();
+	if (walker_busy(&t))
+		fprintf(stderr, "opsdeck: stopping %s's running step (its result is not recorded; the run can be resumed)\n",
+			walker_label(&t));
+	walker_free(&t); /* a running step is cancelled and waited for */
+	rblist_free(&t);
 	free_events(&t);
 	app_free(t.app);
 	if (t.journal)
