@@ -46,3 +46,15 @@ dist_runbooklib_DATA = \
 	runbooks/library/RB-21.md \
 	runbooks/library/RB-22.md \
 	runbooks/library/RB-23.md
+
+# The checklists (runbooks/README.md "Checklists"), installed next to the library.
+checklistdir = $(pkgdatadir)/checklists
+dist_checklist_DATA = \
+	runbooks/checklists/W1-2.md \
+	runbooks/checklists/W3-4.md \
+	runbooks/checklists/W5-6.md \
+	runbooks/checklists/W7.md \
+	runbooks/checklists/W8.md \
+	runbooks/checklists/PHASE2-FINAL.md \
+	runbooks/checklists/PROD-DEPLOY.md \
+	runbooks/checklists/DB-SPLIT.md
