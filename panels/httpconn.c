@@ -378,20 +378,17 @@ static char *join_url(const struct httpconn *c, const char *path)
 	return xasprintf("%s%s%c%s", c->url_base, path, strchr(path, '?') ? '&' : '?', c->url_query);
 }
 
-static CURL *make_easy(struct httpconn *c, struct httpreq *r, const char *url)
+void httpconn_easy_defaults(void *easy, const char *url, long timeout_ms, long long max_body,
+			    const char *user_agent)
 {
-	CURL *e = curl_easy_init();
-	if (!e)
-		return NULL;
+	CURL *e = easy;
 	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075700
 	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L); /* never join a resolver thread that hangs */
 #endif
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -400,13 +397,23 @@ static CURL *make_easy(struct httpconn *c, struct httpreq *r, const char *url)
 #endif
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L); /* the CA bundle is libcurl's default */
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* what libcurl can decode */
+}
+
+static CURL *make_easy(struct httpconn *c, struct httpreq *r, const char *url)
+{
+	CURL *e = curl_easy_init();
+	if (!e)
+		return NULL;
+	httpconn_easy_defaults(e, url, (long)c->timeout_ms, (long long)c->max_body, "opsdeck");
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "opsdeck");
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* what libcurl can decode */
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
 	return e;
 }

@@ -37,4 +37,10 @@ int httpconn_get(struct httpconn *c, const char *path, const char *const *header
 const struct source_status *httpconn_status(const struct httpconn *c);
 int httpconn_busy(const struct httpconn *c); /* requests in flight */
 
+/* The options every request of opsdeck sets (the panels' connector and runbook probes): no
+ * signals, one deadline for connect and transfer, no redirects, http(s) only, peer and host
+ * verified against libcurl's CA bundle, bodies over max_body refused, decodable encodings. */
+void httpconn_easy_defaults(void *easy, const char *url, long timeout_ms, long long max_body,
+			    const char *user_agent);
+
 #endif

@@ -103,6 +103,8 @@ const char *rb_run_input(const struct rb_run *r, const char *name); /* NULL if n
 /* An input whose value is a secret (its name says key, token, password or secret): shown and
  * journalled as its first 4 characters and "***"; on resume it is asked again. */
 int rb_input_is_secret(const char *name);
+/* How an input's value may be shown or journalled: as is, or "abcd***" for a secret; malloced. */
+char *rb_input_shown(const char *name, const char *value);
 /* The inputs step i uses that are not given yet: their indexes into rb->inputs. */
 int rb_step_missing_inputs(const struct rb_run *r, int i, int *idx, int max);
 /* The inputs any step uses (all of them for shell steps): indexes into rb->inputs. */

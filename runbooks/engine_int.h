@@ -20,6 +20,8 @@ void rb_pending_done(struct rb_pending *pc);
 /* Keeps a capture (replacing one of the same name); takes ownership of value. */
 void rb_set_capture(struct rb_run *r, const char *name, char *value, int recorded);
 int rb_input_index(const struct runbook *rb, const char *name);
+/* Keeps s to be masked in everything the run keeps (ignored when shorter than 3 bytes). */
+void rb_add_secret(struct rb_run *r, const char *s);
 /* Stops and joins a worker thread without calling its done callback. */
 void rb_worker_stop(struct rb_run *r);
 

@@ -27,21 +27,13 @@ int rb_run_begin(struct rb_run *r, char **err)
 	return 0;
 }
 
-/* "abcd***" for a secret input. */
-static char *shown_input(const char *name, const char *value)
-{
-	if (!rb_input_is_secret(name))
-		return xstrdup(value);
-	return xasprintf("%.4s***", value);
-}
-
 static int record_values(struct rb_run *r, char **err)
 {
 	struct journal *j = r->env->journal;
 	for (int i = 0; i < r->rb->n_inputs; i++) {
 		if (!r->inputs[i] || r->input_recorded[i])
 			continue;
-		char *v = shown_input(r->rb->inputs[i].name, r->inputs[i]);
+		char *v = rb_input_shown(r->rb->inputs[i].name, r->inputs[i]);
 		int rc = journal_run_value(j, r->run_id, "input", r->rb->inputs[i].name, v, err);
 		free(v);
 		if (rc < 0)

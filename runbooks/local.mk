@@ -6,7 +6,7 @@ libopsdeck_a_SOURCES += \
 	runbooks/runbook.h runbooks/runbook_int.h runbooks/runbook.c runbooks/runbook_blocks.c \
 	runbooks/runbook_info.c runbooks/runbook_inputs.c \
 	runbooks/lint.h runbooks/lint.c \
-	runbooks/engine.h runbooks/engine_int.h runbooks/engine.c runbooks/engine_journal.c \
+	runbooks/engine.h runbooks/engine_int.h runbooks/engine.c runbooks/engine_inputs.c runbooks/engine_journal.c \
 	runbooks/engine_worker.c runbooks/library.c runbooks/signoff.c \
 	runbooks/probe.h runbooks/probe.c runbooks/probe_sql.c runbooks/probe_redis.c \
 	runbooks/probe_http.c runbooks/probe_shell.c \

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panels/httpconn.h"
 #include "runbooks/probe.h"
 #include "src/app.h"
 #include "src/util.h"
@@ -121,19 +122,8 @@ void probe_http(const struct probe_call *call, struct probe_raw *out)
 		out->error = xstrdup("libcurl cannot start a request");
 		goto done;
 	}
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	httpconn_easy_defaults(e, url, (long)call->timeout_ms, APP_MAX_BODY, "opsdeck-runbook");
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)call->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)call->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "opsdeck-runbook");
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &x);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
@@ -157,7 +147,7 @@ void probe_http(const struct probe_call *call, struct probe_raw *out)
 	out->http_status = (int)status;
 	out->body = x.body.sb.buf ? sbuf_steal(&x.body.sb) : xstrdup("");
 	out->headers = x.headers.sb.buf ? sbuf_steal(&x.headers.sb) : xstrdup("");
-	if (x.body.cut)
+	if (x.body.cut || rc == CURLE_FILESIZE_EXCEEDED)
 		out->error = xasprintf("the response is larger than %d bytes: not read", APP_MAX_BODY);
 	else if (rc == CURLE_ABORTED_BY_CALLBACK)
 		out->error = xstrdup("cancelled");

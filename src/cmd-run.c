@@ -176,7 +176,7 @@ static void manual_by_hook(struct rb_run *r, const struct run_opts *o, int i)
 			r->steps[i].probes[0].label = xstrdup("manual-hook");
 			r->steps[i].probes[0].output = out;
 			r->steps[i].probes[0].observed = xasprintf("exit = %d", status);
-			r->steps[i].probes[0].status = status == 0 ? 0 : 1;
+			r->steps[i].probes[0].status = status == 0 ? EXPECT_PASS : EXPECT_FAIL;
 			r->steps[i].probes[0].ms = (double)(now_mono_ms() - t0);
 			r->steps[i].ms = r->steps[i].probes[0].ms;
 			out = NULL;
@@ -205,7 +205,7 @@ static cJSON *step_json(const struct rb_run *r, int i)
 		const struct probe_outcome *p = &o->probes[k];
 		cJSON *pj = cJSON_CreateObject();
 		cJSON_AddStringToObject(pj, "target", p->label ? p->label : "");
-		cJSON_AddStringToObject(pj, "status", p->status == 0 ? "pass" : p->status == 1 ? "fail" : "error");
+		cJSON_AddStringToObject(pj, "status", p->status == EXPECT_PASS ? "pass" : p->status == EXPECT_FAIL ? "fail" : "error");
 		if (p->observed)
 			cJSON_AddStringToObject(pj, "observed", p->observed);
 		if (p->error)

@@ -7,6 +7,15 @@
 #include "store/journal.h"
 #include "store/store.h"
 
+/* Room for one more element in a growing array of n elements. */
+static void *grow(void *v, int n, int *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 16;
+	return xrealloc(v, size * (size_t)*cap);
+}
+
 int journal_run_values(struct journal *j, int64_t run_id, struct journal_value **out, int *n, char **err)
 {
 	*out = NULL;
@@ -18,10 +27,7 @@ int journal_run_values(struct journal *j, int64_t run_id, struct journal_value *
 	sqlite3_bind_int64(st, 1, run_id);
 	int rc, cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*out = xrealloc(*out, sizeof(**out) * (size_t)cap);
-		}
+		*out = grow(*out, *n, &cap, sizeof(**out));
 		struct journal_value *v = &(*out)[(*n)++];
 		v->kind = store_column_strdup(st, 0);
 		v->name = store_column_strdup(st, 1);
@@ -56,10 +62,7 @@ int journal_step_latest(struct journal *j, int64_t run_id, struct journal_step_r
 	sqlite3_bind_int64(st, 1, run_id);
 	int rc, cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*out = xrealloc(*out, sizeof(**out) * (size_t)cap);
-		}
+		*out = grow(*out, *n, &cap, sizeof(**out));
 		struct journal_step_row *r = &(*out)[(*n)++];
 		r->step_id = store_column_strdup(st, 0);
 		r->title = store_column_strdup(st, 1);
@@ -162,10 +165,7 @@ int journal_signoffs(struct journal *j, int64_t run_id, struct journal_signoff_r
 	sqlite3_bind_int64(st, 1, run_id);
 	int rc, cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*out = xrealloc(*out, sizeof(**out) * (size_t)cap);
-		}
+		*out = grow(*out, *n, &cap, sizeof(**out));
 		struct journal_signoff_row *r = &(*out)[(*n)++];
 		r->id = sqlite3_column_int64(st, 0);
 		r->corrects_id = sqlite3_column_int64(st, 1);

@@ -124,9 +124,9 @@ static void page_before(struct pane *p, struct tui *t, const struct walker *w)
 		for (int i = 0; i < rb->n_inputs; i++) {
 			const struct rb_input *in = &rb->inputs[i];
 			const char *v = w->walkable ? rb_run_input(&w->run, in->name) : NULL;
-			char *s = v && rb_input_is_secret(in->name) ? xasprintf("%s = %.4s***", in->name, v)
-				  : v ? xasprintf("%s = %s", in->name, v)
-				      : xasprintf("%s (not given yet)", in->name);
+			char *shown = v ? rb_input_shown(in->name, v) : NULL;
+			char *s = v ? xasprintf("%s = %s", in->name, shown) : xasprintf("%s (not given yet)", in->name);
+			free(shown);
 			pane_text(p, v ? ROLE_OK : ROLE_NORMAL, 1, 4, 0, s);
 			free(s);
 			s = xasprintf("%s; type %s; e.g. %s", in->description, in->type, in->example);
