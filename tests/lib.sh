@@ -44,6 +44,31 @@ wait_for() {
 
 lab_config() { "$LAB" env; }
 
+# --- private labs -----------------------------------------------------------------------
+# A test that stops replicas or fills pools runs on a lab of its own: the first port base of
+# START, START+10, ... whose six ports are free and whose state directory this run creates
+# itself (mkdir is the claim), so two runs, or anyone else's lab, are never shared or disturbed.
+claim_base() { # START
+	local b p busy
+	for ((b = $1; b < $1 + 500; b += 10)); do
+		busy=0
+		for ((p = b; p < b + 6; p++)); do
+			if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then busy=1; break; fi
+		done
+		((busy)) && continue
+		mkdir "/tmp/opsdeck-lab-$b" 2>/dev/null || continue
+		echo "$b"
+		return 0
+	done
+	return 1
+}
+# private_lab START: sets BASE and LABDIR (or prints a failed plan and exits)
+private_lab() {
+	BASE=$(claim_base "$1") || { echo "not ok 1 - no free port base for a private lab"; echo "1..1"; exit 1; }
+	LABDIR=/tmp/opsdeck-lab-$BASE
+}
+plab() { OPSDECK_LAB_PORT_BASE=$BASE OPSDECK_LAB_DIR=$LABDIR "$LAB" "$@"; }
+
 # --- tmux: every console gets a tmux server of its own -------------------------------
 _tmux_n=0
 TMUX_SOCK="opsdeck-test-$$-0"
