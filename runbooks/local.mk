@@ -7,16 +7,17 @@ libopsdeck_a_SOURCES += \
 	runbooks/runbook_info.c runbooks/runbook_inputs.c \
 	runbooks/lint.h runbooks/lint.c \
 	runbooks/engine.h runbooks/engine_int.h runbooks/engine.c runbooks/engine_inputs.c runbooks/engine_journal.c \
-	runbooks/engine_worker.c runbooks/library.c runbooks/signoff.c \
+	runbooks/engine_worker.c runbooks/library.c runbooks/signoff.c runbooks/schedule.h runbooks/schedule.c \
 	runbooks/probe.h runbooks/probe.c runbooks/probe_sql.c runbooks/probe_redis.c \
 	runbooks/probe_http.c runbooks/probe_shell.c \
 	src/cmd-lint.c src/cmd-run.c src/cmd-signoff.c src/export.c src/export.h
 
-check_PROGRAMS += tests/unit/test_expect tests/unit/test_runbook tests/unit/test_engine
+check_PROGRAMS += tests/unit/test_expect tests/unit/test_runbook tests/unit/test_engine tests/unit/test_schedule
+tests_unit_test_schedule_LDADD = $(OD_LIBS)
 tests_unit_test_engine_LDADD = $(OD_LIBS)
 tests_unit_test_expect_LDADD = $(OD_LIBS)
 tests_unit_test_runbook_LDADD = $(OD_LIBS)
-TESTS += tests/unit/test_expect tests/unit/test_runbook tests/unit/test_engine
+TESTS += tests/unit/test_expect tests/unit/test_runbook tests/unit/test_engine tests/unit/test_schedule
 
 EXTRA_DIST += runbooks/README.md tests/fixtures/runbooks
 
