@@ -173,6 +173,22 @@ int64_t rb_signoff(struct rb_run *r, const struct rb_signoff_req *q, char **err)
  * sign-off id for rb->roles[i], 0 if unsigned. Returns the number unsigned, -1 on error. */
 int rb_signoff_state(struct rb_run *r, int64_t *signed_ids, char **err);
 
+/* Periodic monitoring (runbooks/schedule.h): the schedule of step i of a loaded run, from
+ * the step's results in the journal, with every= and for= divided by scale
+ * (sched_time_scale()). 1 when computed, 0 when step i is not periodic (no every=), -1 with
+ * *err. kinds may be NULL. The journal's kind of run: "checklist" or "runbook". */
+struct sched_state;
+enum sched_check;
+int rb_step_schedule(const struct rb_run *r, int i, double scale, int64_t now_ms, struct sched_state *st,
+		     enum sched_check *kinds, int max_kinds, char **err);
+const char *rb_run_kind(const struct runbook *rb);
+/* The periodic steps of a loaded run that have a check due now and probes to run (a purely
+ * manual periodic step is the operator's): up to max indexes into idx, in step order.
+ * *next_ms (may be NULL) gets the earliest time a check of any periodic step falls due
+ * after now, 0 when every window is over. Returns the count, -1 with *err. */
+int rb_periodic_due(const struct rb_run *r, double scale, int64_t now_ms, int *idx, int max,
+		    int64_t *next_ms, char **err);
+
 /* Counts of steps by status, for progress displays. */
 struct rb_progress {
 	int total, pass, fail, skip, pending, automatic;

@@ -1,11 +1,19 @@
 /* A run in the journal: begun lazily, each step's result committed before the screen says
  * so, inputs and captures kept for a resume, ended done or failed. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "runbooks/engine_int.h"
+#include "runbooks/schedule.h"
 #include "src/util.h"
 #include "store/journal.h"
+
+/* The journal's kind of run: a checklist (CL-NAME) or a runbook (RB-N, or a file). */
+const char *rb_run_kind(const struct runbook *rb)
+{
+	return rb->checklist ? "checklist" : "runbook";
+}
 
 int rb_run_begin(struct rb_run *r, char **err)
 {
@@ -13,7 +21,7 @@ int rb_run_begin(struct rb_run *r, char **err)
 	if (!j || r->run_id)
 		return 0;
 	struct journal_run jr = {
-		.kind = "runbook",
+		.kind = rb_run_kind(r->rb),
 		.ref = r->rb->id ? r->rb->id : r->rb->path,
 		.title = r->rb->title,
 		.env = r->env->cfg ? r->env->cfg->env : NULL,
@@ -158,7 +166,8 @@ int rb_run_abort(struct rb_run *r, char **err)
 
 int64_t rb_run_find_open(struct journal *j, const char *ref, const char *env, char **err)
 {
-	return j ? journal_find_open_run(j, "runbook", ref, env, err) : 0;
+	const char *kind = ref && !strncmp(ref, "CL-", 3) ? "checklist" : "runbook";
+	return j ? journal_find_open_run(j, kind, ref, env, err) : 0;
 }
 
 static int step_index(const struct runbook *rb, const char *step_id)
@@ -186,7 +195,7 @@ static int load_run(struct rb_run *r, int64_t run_id, int resuming, char **err)
 	}
 	int rc = -1;
 	const char *ref = r->rb->id ? r->rb->id : r->rb->path;
-	if (!str_eq(ri.kind, "runbook") || !str_eq(ri.ref, ref))
+	if (!str_eq(ri.kind, rb_run_kind(r->rb)) || !str_eq(ri.ref, ref))
 		*err = xasprintf("run %lld is %s %s, not %s", (long long)run_id, ri.kind, ri.ref, ref);
 	else if (resuming && !str_eq(ri.state, "started") && !str_eq(ri.state, "resumed"))
 		*err = xasprintf("run %lld has ended (%s): start a new one", (long long)run_id, ri.state);
@@ -246,3 +255,66 @@ static int load_run(struct rb_run *r, int64_t run_id, int resuming, char **err)
 
 int rb_run_resume(struct rb_run *r, int64_t run_id, char **err) { return load_run(r, run_id, 1, err); }
 int rb_run_load(struct rb_run *r, int64_t run_id, char **err) { return load_run(r, run_id, 0, err); }
+
+int rb_step_schedule(const struct rb_run *r, int i, double scale, int64_t now_ms, struct sched_state *st,
+		     enum sched_check *kinds, int max_kinds, char **err)
+{
+	const struct step *s = &r->rb->steps[i];
+	if (s->every_ms <= 0)
+		return 0;
+	struct journal_step_result *res = NULL;
+	int n = 0;
+	if (r->env->journal && r->run_id) {
+		char id[16];
+		snprintf(id, sizeof id, "%d", s->number > 0 ? s->number : i + 1);
+		if (journal_step_results(r->env->journal, r->run_id, id, &res, &n, err) < 0)
+			return -1;
+	}
+	/* a check counts when it was made: passed (or done by hand) or failed; skipped and
+	 * pending results are not checks */
+	struct sched_result *v = xmalloc(sizeof(*v) * (size_t)(n ? n : 1));
+	int m = 0;
+	for (int k = 0; k < n; k++) {
+		enum step_status ss;
+		if (step_status_parse(res[k].status, &ss) < 0 || ss == STEP_SKIP || ss == STEP_PENDING ||
+		    ss == STEP_RUNNING)
+			continue;
+		v[m++] = (struct sched_result){res[k].recorded_at, ss == STEP_PASS || ss == STEP_MANUAL_OK};
+	}
+	free(res);
+	int rc = sched_compute(s->every_ms / scale, s->for_ms / scale, v, m, now_ms, st, kinds, max_kinds);
+	free(v);
+	if (rc < 0) {
+		*err = xasprintf("step %d: every=/for= give no usable schedule", s->number);
+		return -1;
+	}
+	return 1;
+}
+
+int rb_periodic_due(const struct rb_run *r, double scale, int64_t now_ms, int *idx, int max,
+		    int64_t *next_ms, char **err)
+{
+	int n = 0;
+	int64_t next = 0;
+	for (int i = 0; i < r->rb->n_steps; i++) {
+		struct sched_state st;
+		int rc = rb_step_schedule(r, i, scale, now_ms, &st, NULL, 0, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0 || st.over)
+			continue;
+		if (st.due >= 0 && r->rb->steps[i].automatic && n < max)
+			idx[n++] = i;
+		if (st.next_due_ms > now_ms && (!next || st.next_due_ms < next))
+			next = st.next_due_ms;
+		/* the check after the due one */
+		if (st.due >= 0 && st.due + 1 < st.n_checks) {
+			int64_t after = st.start_ms + (int64_t)(st.due + 1) * (int64_t)(r->rb->steps[i].every_ms / scale);
+			if (st.started && after > now_ms && (!next || after < next))
+				next = after;
+		}
+	}
+	if (next_ms)
+		*next_ms = next;
+	return n;
+}

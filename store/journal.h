@@ -128,6 +128,15 @@ struct journal_step_row {
 int journal_step_latest(struct journal *j, int64_t run_id, struct journal_step_row **out, int *n, char **err);
 void journal_step_rows_free(struct journal_step_row *v, int n);
 
+/* Every result of one step of a run, oldest first (periodic checks: one per check made). */
+struct journal_step_result {
+	char status[16];
+	int64_t recorded_at;
+};
+/* 0 or -1 with *err; *out malloced (free()), NULL when *n is 0. */
+int journal_step_results(struct journal *j, int64_t run_id, const char *step_id,
+			 struct journal_step_result **out, int *n, char **err);
+
 struct journal_run_info {
 	char *kind, *ref, *title, *env, *operator_name, *os_user, *state;
 	int64_t started_at;

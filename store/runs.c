@@ -1,5 +1,6 @@
 /* Reading runs back: their values, each step's newest result, their state. Used to resume
  * an interrupted run and by the review screens. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,31 @@ int journal_step_latest(struct journal *j, int64_t run_id, struct journal_step_r
 		r->note = store_column_strdup(st, 6);
 		r->duration_ms = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 7);
 		r->recorded_at = sqlite3_column_int64(st, 8);
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(j, err, "cannot read step results");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int journal_step_results(struct journal *j, int64_t run_id, const char *step_id,
+			 struct journal_step_result **out, int *n, char **err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_prepare(j, "SELECT status, recorded_at FROM step_results "
+					    "WHERE run_id = ?1 AND step_id = ?2 ORDER BY id", err);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_text(st, 2, step_id, -1, SQLITE_STATIC);
+	int rc, cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = grow(*out, *n, &cap, sizeof(**out));
+		struct journal_step_result *r = &(*out)[(*n)++];
+		const unsigned char *s = sqlite3_column_text(st, 0);
+		snprintf(r->status, sizeof r->status, "%s", s ? (const char *)s : "");
+		r->recorded_at = sqlite3_column_int64(st, 1);
 	}
 	if (rc != SQLITE_DONE)
 		store_fail(j, err, "cannot read step results");
