@@ -24,6 +24,7 @@ struct jctx {
 	char *args[MAX_ARGS]; /* positional arguments after the subcommand */
 	const char *bad_opt;  /* first unknown option, reported once the command is known */
 	const char *format;   /* export: md, json, csv */
+	const char *head;     /* verify --head SEQ:HASH */
 };
 
 struct journal_cmd {
@@ -41,7 +42,7 @@ static int journal_cmd_export(struct jctx *ctx);
 static const struct journal_cmd journal_cmds[] = {
 	{"list", 0, 0, "list [--json]", journal_cmd_list},
 	{"show", 1, 1, "show RUN|last [--json]", journal_cmd_show},
-	{"verify", 0, 0, "verify [--json]", journal_cmd_verify},
+	{"verify", 0, 0, "verify [--head SEQ:HASH] [--json]", journal_cmd_verify},
 	{"export", 0, 1, "export [--format md|json|csv] [RUN|last]   (default: md of the newest run)",
 	 journal_cmd_export},
 };
@@ -97,6 +98,10 @@ static int parse_args(struct jctx *ctx, int argc, char **argv)
 			ctx->format = a + strlen("--format=");
 		} else if (!strcmp(a, "--json")) {
 			ctx->json = 1;
+		} else if (!strcmp(a, "--head")) {
+			if (++i == argc)
+				return usage_error("%s needs SEQ:HASH (from an export's \"chain head\" line)", a);
+			ctx->head = argv[i];
 		} else if (!strcmp(a, "--journal")) {
 			if (++i == argc)
 				return usage_error("%s needs a FILE", a);
@@ -210,6 +215,44 @@ static int journal_cmd_show(struct jctx *ctx)
 	return rc;
 }
 
+static const char *checkpoint_words(const struct journal_verify *v, const char *given)
+{
+	if (given)
+		return "reaches the given head (the journal still holds the row it names, unchanged)";
+	switch (v->checkpoint) {
+	case 1: return "reaches its checkpoint (signed with this user's key): nothing was cut off the end";
+	case 2: return "reaches its checkpoint (signed with another user's key, not checked)";
+	default: return "no checkpoint beside it (FILE.head): a tail cut off would not be seen; "
+			"check against an export's chain head with --head SEQ:HASH";
+	}
+}
+
+/* verify --head SEQ:HASH: the journal still holds that row, unchanged. 0 yes, 1 no (v says
+ * why), 2 a malformed argument, -1 error. */
+static int check_head(struct journal *j, const char *arg, struct journal_verify *v, char **err)
+{
+	long long seq;
+	char want[65], at[65];
+	int used = 0;
+	if (sscanf(arg, "%lld:%64[0-9a-f]%n", &seq, want, &used) != 2 || arg[used] || seq < 1 || strlen(want) < 16) {
+		*err = xasprintf("--head '%s': expected SEQ:HASH, e.g. 1234:9f86d081884c7d65 (16 to 64 hex digits)", arg);
+		return 2;
+	}
+	int f = journal_hash_at(j, seq, at, err);
+	if (f < 0)
+		return -1;
+	if (f == 0 || strncmp(at, want, strlen(want))) {
+		v->first_bad_seq = seq;
+		snprintf(v->table, sizeof v->table, "%s", "given head");
+		v->row_id = 0;
+		snprintf(v->reason, sizeof v->reason, f == 0 ? "the journal ends at seq %lld, before the given head: rows were cut off the end"
+							       : "the row at seq %lld is not the one given: the journal was rewritten",
+			 f == 0 ? (long long)v->head_seq : seq);
+		return 1;
+	}
+	return 0;
+}
+
 static void print_verify_json(const char *path, int broken, const struct journal_verify *v)
 {
 	cJSON *doc = cJSON_CreateObject();
@@ -218,6 +261,7 @@ static void print_verify_json(const char *path, int broken, const struct journal
 	cJSON_AddNumberToObject(doc, "rows", (double)v->rows);
 	cJSON_AddNumberToObject(doc, "head_seq", (double)v->head_seq);
 	cJSON_AddStringToObject(doc, "head", v->head);
+	cJSON_AddStringToObject(doc, "checkpoint", v->checkpoint == 1 ? "reached" : v->checkpoint == 2 ? "reached-other-key" : "none");
 	if (broken) {
 		cJSON *bad = cJSON_AddObjectToObject(doc, "first_bad");
 		cJSON_AddNumberToObject(bad, "seq", (double)v->first_bad_seq);
@@ -238,13 +282,18 @@ static int journal_cmd_verify(struct jctx *ctx)
 	if (rc >= 0)
 		return rc;
 	int res = journal_verify(j, &v, &err);
+	if (res == 0 && ctx->head && (res = check_head(j, ctx->head, &v, &err)) == 2) {
+		journal_close(j);
+		return report_error(err, EXIT_USAGE);
+	}
 	journal_close(j);
 	if (res < 0)
 		return report_error(err, EXIT_CHECK_FAILED);
 	if (ctx->json)
 		print_verify_json(ctx->path, res, &v);
 	else if (res == 0)
-		printf("journal %s: intact, %" PRId64 " rows, chain head %.16s\n", ctx->path, v.rows, v.head);
+		printf("journal %s: intact, %" PRId64 " rows, chain head %" PRId64 ":%s\n  %s\n", ctx->path, v.rows,
+		       v.head_seq, v.head, checkpoint_words(&v, ctx->head));
 	else
 		printf("journal %s: row seq %" PRId64 " (table %s id %" PRId64 "): %s\n", ctx->path,
 		       v.first_bad_seq, v.table, v.row_id, v.reason);

@@ -124,7 +124,10 @@ static int export_md(struct journal *j, int64_t run, const struct journal_run_in
 		ri->env ? ri->env : "-", ri->operator_name ? ri->operator_name : "-", ri->os_user ? ri->os_user : "-",
 		when, ri->state ? ri->state : "-");
 	if (vr == 0)
-		fprintf(out, "- **Journal integrity:** intact (%" PRId64 " rows, chain head %.16s)\n", v.rows, v.head);
+		fprintf(out, "- **Journal integrity:** intact (%" PRId64 " rows%s); chain head `%" PRId64 ":%s` "
+			     "(keep it: `opsdeck journal verify --head %" PRId64 ":%s` shows later whether this journal "
+			     "still holds every row up to here)\n",
+			v.rows, v.checkpoint == 1 ? ", reaches its signed checkpoint" : "", v.head_seq, v.head, v.head_seq, v.head);
 	else if (vr == 1)
 		fprintf(out, "- **Journal integrity:** BROKEN at row seq %" PRId64 " (%s): %s\n", v.first_bad_seq, v.table,
 			v.reason);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "src/util.h"
+#include "store/checkpoint.h"
 #include "store/journal.h"
 #include "store/store.h"
 
@@ -271,16 +272,55 @@ int chain_append(struct journal *j, enum jtable_id t, const struct jval *vals, s
 		return -1;
 	if (row_id)
 		*row_id = sqlite3_last_insert_rowid(j->db);
-	return head_write(j, seq, hash, what, err);
+	if (head_write(j, seq, hash, what, err) < 0)
+		return -1;
+	j->cp_seq = seq;
+	memcpy(j->cp_hash, hash, HASH_HEX + 1);
+	return 0;
 }
 
 int chain_commit(struct journal *j, const char *what, char **err)
 {
-	return store_exec(j, "COMMIT", what, err);
+	if (store_exec(j, "COMMIT", what, err) < 0)
+		return -1;
+	/* the rows are durable now; the checkpoint follows them (a crash in between leaves it
+	 * behind the journal, which verify accepts: only a journal behind it is cut short) */
+	if (j->cp_seq > 0) {
+		free(j->cp_err);
+		j->cp_err = NULL;
+		checkpoint_write(j->path, j->cp_seq, j->cp_hash, &j->cp_err);
+		j->cp_seq = 0;
+	}
+	return 0;
+}
+
+int chain_hash_at(struct journal *j, int64_t seq, char *hash, char **err)
+{
+	struct sbuf sb = {0};
+	for (size_t t = 0; t < JT__COUNT; t++)
+		sbuf_addf(&sb, "%sSELECT hash FROM %s WHERE seq = ?1", t ? " UNION ALL " : "", schema_table(t)->name);
+	char *sql = sbuf_steal(&sb);
+	sqlite3_stmt *st = store_prepare(j, sql, err);
+	free(sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, seq);
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_text(st, 0);
+		snprintf(hash, HASH_HEX + 1, "%s", h ? (const char *)h : "");
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		store_fail(j, err, "cannot read the journal");
+		found = -1;
+	}
+	sqlite3_finalize(st);
+	return found;
 }
 
 void chain_rollback(struct journal *j)
 {
+	j->cp_seq = 0;
 	if (!sqlite3_get_autocommit(j->db))
 		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -52,5 +52,7 @@ int chain_append_one(struct journal *j, enum jtable_id t, const struct jval *val
 		     int64_t *row_id, const char *what, char **err);
 
 int chain_verify(struct journal *j, struct journal_verify *v, char **err);
+/* The hash of the row at chain position seq: 1 found (hash: 65 bytes), 0 none, -1 error. */
+int chain_hash_at(struct journal *j, int64_t seq, char *hash, char **err);
 
 #endif

@@ -4,8 +4,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +16,7 @@
 
 #include "src/util.h"
 #include "store/chain.h"
+#include "store/checkpoint.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -164,6 +168,7 @@ void journal_close(struct journal *j)
 	store_finalize(j);
 	sqlite3_close(j->db);
 	free(j->path);
+	free(j->cp_err);
 	free(j);
 }
 
@@ -469,7 +474,67 @@ int64_t journal_signoff(struct journal *j, const struct journal_signoff *s, char
 
 /* ---- verification ---- */
 
+static int cut(struct journal_verify *v, int64_t seq, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int cut(struct journal_verify *v, int64_t seq, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->reason, sizeof v->reason, fmt, ap);
+	va_end(ap);
+	v->first_bad_seq = seq;
+	snprintf(v->table, sizeof v->table, "%s", "checkpoint");
+	v->row_id = 0;
+	return 1;
+}
+
+/* The rows' chain is intact: does it still reach the head checkpointed beside it? */
+static int verify_checkpoint(struct journal *j, struct journal_verify *v, char **err)
+{
+	char hash[65], *cerr = NULL;
+	enum checkpoint_sig sig;
+	int c = checkpoint_read(j->path, &v->checkpoint_seq, hash, &sig, &cerr);
+	if (c == 0)
+		return 0;
+	if (c < 0) {
+		int r = cut(v, v->head_seq, "the checkpoint is damaged: %s", cerr);
+		free(cerr);
+		return r;
+	}
+	if (sig == CP_SIG_BAD)
+		return cut(v, v->checkpoint_seq, "the checkpoint %s.head was altered (its signature does not match)",
+			   j->path);
+	if (v->checkpoint_seq > v->head_seq)
+		return cut(v, v->head_seq + 1,
+			   "the journal ends at seq %" PRId64 " but its checkpoint says seq %" PRId64
+			   ": rows were cut off the end", v->head_seq, v->checkpoint_seq);
+	char at[65];
+	int f = chain_hash_at(j, v->checkpoint_seq, at, err);
+	if (f < 0)
+		return -1;
+	if (f == 0 || strcmp(at, hash))
+		return cut(v, v->checkpoint_seq,
+			   "the row at seq %" PRId64 " is not the one checkpointed: the journal was rewritten",
+			   v->checkpoint_seq);
+	v->checkpoint = sig == CP_SIG_OK ? 1 : 2;
+	return 0;
+}
+
 int journal_verify(struct journal *j, struct journal_verify *v, char **err)
 {
-	return chain_verify(j, v, err);
+	int rc = chain_verify(j, v, err);
+	v->checkpoint = 0;
+	v->checkpoint_seq = 0;
+	if (rc != 0)
+		return rc;
+	return verify_checkpoint(j, v, err);
+}
+
+int journal_hash_at(struct journal *j, int64_t seq, char *hash, char **err)
+{
+	return chain_hash_at(j, seq, hash, err);
+}
+
+const char *journal_checkpoint_error(const struct journal *j)
+{
+	return j->cp_err;
 }

@@ -93,9 +93,18 @@ struct journal_verify {
 	char reason[256];       /* "content altered: ...", "row seq N before it is missing (deleted?)", ... */
 	int64_t head_seq;       /* the chain head: seq and hash of the last row */
 	char head[65];          /* lowercase hex; 64 zeros for an empty journal */
+	int checkpoint;         /* the head checkpoint beside the file (store/checkpoint.h): 0 none,
+				 * 1 reached and signed with this user's key, 2 reached, another key */
+	int64_t checkpoint_seq;
 };
-/* 0 intact, 1 broken (v says where), -1 could not check (*err). */
+/* 0 intact, 1 broken (v says where), -1 could not check (*err). Also checks the chain
+ * head checkpoint beside the file (PATH.head): a journal that no longer reaches it was cut
+ * short or rewritten (table "checkpoint" in v). */
 int journal_verify(struct journal *j, struct journal_verify *v, char **err);
+/* The hash of the row at chain position seq (hash: 65 bytes): 1 found, 0 none, -1 error. */
+int journal_hash_at(struct journal *j, int64_t seq, char *hash, char **err);
+/* Why the checkpoint could not be written after the last write (the rows are recorded), or NULL. */
+const char *journal_checkpoint_error(const struct journal *j);
 
 /* Prints runs, newest first: id, started, kind, ref, state, steps pass/fail, operator.
  * Step counts use each step's latest result; pass includes manual-ok, fail includes error. */

@@ -1,7 +1,7 @@
 # store/: the SQLite journal (owned by the journal work)
 libopsdeck_a_SOURCES += store/journal.c store/journal.h \
 	store/schema.c store/schema.h \
-	store/chain.c store/chain.h \
+	store/chain.c store/chain.h store/checkpoint.c store/checkpoint.h \
 	store/report.c store/runs.c \
 	store/store.c store/store.h
 libopsdeck_a_SOURCES += src/cmd-journal.c

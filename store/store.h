@@ -15,6 +15,9 @@ struct journal {
 	sqlite3_stmt *insert[JT__COUNT]; /* cached INSERT per recorded table (chain.c) */
 	sqlite3_stmt *head_get, *head_set;
 	sqlite3_stmt *step_counts;       /* store_step_counts */
+	int64_t cp_seq;                  /* the head this transaction appended (chain.c), 0 none */
+	char cp_hash[65];
+	char *cp_err;                    /* why the last checkpoint could not be written, or NULL */
 };
 
 /* Finalizes the cached statements, before sqlite3_close. */

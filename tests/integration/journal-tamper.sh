@@ -114,6 +114,40 @@ last=$(q "SELECT seq FROM chain_head")
 db=$(tamper truncated "DELETE FROM samples WHERE seq = $last; DELETE FROM run_events WHERE seq = $last")
 expect_bad "tail truncated" "$db" "row seq $last (table chain_head" "tail truncated"
 
+# --- cut off and rewound: only the checkpoint (or a kept head) can tell -----------------
+# The last row deleted and chain_head rewound to the row before it: what is left is a valid
+# chain. Its checkpoint (FILE.head, written by every commit) still names the old head.
+test -s "$seeded.head" && grep -q "^seq $last$" "$seeded.head"
+ok $? "every commit left a checkpoint beside the journal naming the head (seq $last)"
+prev=$(sqlite3 "$seeded" "SELECT hash FROM (SELECT seq, hash FROM run_events UNION ALL SELECT seq, hash FROM samples
+	UNION ALL SELECT seq, hash FROM step_results UNION ALL SELECT seq, hash FROM runs) WHERE seq = $((last - 1))")
+headhash=$(q "SELECT hash FROM chain_head")
+rewind="DELETE FROM samples WHERE seq = $last; DELETE FROM run_events WHERE seq = $last;
+	UPDATE chain_head SET seq = $((last - 1)), hash = '$prev' WHERE id = 1"
+db=$(tamper rewound "$rewind")
+verify journal verify --journal "$db"
+[ "$rc" -eq 0 ] && has "$out" "no checkpoint beside it"
+ok $? "without its checkpoint a rewound journal looks intact, and verify says it could not rule that out (got $rc)"
+verify journal verify --journal "$db" --head "$last:$headhash"
+[ "$rc" -eq 1 ] && has "$out" "before the given head: rows were cut off the end"
+ok $? "verify --head with the head an export printed finds the cut (got $rc)"
+cp "$seeded.head" "$db.head"
+expect_bad "rewound with its checkpoint beside it" "$db" "rows were cut off the end" "checkpoint says seq $last"
+cp "$seeded" "$tmp/forged.db"
+sed "s/^seq $last$/seq $((last + 5))/" "$seeded.head" >"$tmp/forged.db.head"
+expect_bad "a checkpoint edited by hand" "$tmp/forged.db" "was altered (its signature does not match)"
+cp "$seeded" "$tmp/good.db"
+cp "$seeded.head" "$tmp/good.db.head"
+verify journal verify --journal "$tmp/good.db"
+[ "$rc" -eq 0 ] && has "$out" "reaches its checkpoint"
+ok $? "an untouched copy with its checkpoint reaches it (got $rc)"
+verify journal verify --journal "$tmp/good.db" --head "$last:${headhash:0:16}"
+[ "$rc" -eq 0 ]
+ok $? "and the head an export printed (16 hex digits are enough) (got $rc)"
+verify journal verify --journal "$tmp/good.db" --head "oops"
+[ "$rc" -eq 2 ] && has "$out" "expected SEQ:HASH"
+ok $? "a malformed --head is a usage error (got $rc)"
+
 # --- usage -------------------------------------------------------------------------
 verify journal frobnicate --journal "$clean"
 [ "$rc" -eq 2 ]
