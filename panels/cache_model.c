@@ -215,7 +215,7 @@ void cache_fail(struct cache_state *s, const char *why)
 
 void cache_duration(char *buf, size_t n, double ms)
 {
-	long s = isnan(ms) || ms < 0 ? -1 : (long)(ms / 1000 + 0.5);
+	long s = ms >= 0 && ms < 1e15 ? (long)(ms / 1000 + 0.5) : -1; /* NAN, < 0, absurd: unknown */
 	if (s < 0)
 		snprintf(buf, n, "-");
 	else if (s < 60)

@@ -72,7 +72,7 @@ int repl_parse_primary(const struct rowset *rs, struct repl_primary *out)
 		COPY(s->state, rs, i, "state");
 		COPY(s->sync_state, rs, i, "sync_state");
 		double port = num_or_nan(rs, i, "client_port");
-		s->client_port = isnan(port) ? 0 : (int)port;
+		s->client_port = port >= 0 && port <= 65535 ? (int)port : 0; /* NAN or nonsense: unknown */
 		COPY(s->sent_lsn, rs, i, "sent_lsn");
 		COPY(s->write_lsn, rs, i, "write_lsn");
 		COPY(s->flush_lsn, rs, i, "flush_lsn");

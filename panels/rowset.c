@@ -27,8 +27,11 @@ static int csv_record(const char **p, struct csv_field **out, int *n, int *cap)
 			quoted = 1;
 			s++;
 			for (;;) {
-				if (!*s) {
+				if (!*s) { /* unterminated: drop this record's fields too */
 					sbuf_done(&sb);
+					for (int i = 0; i < *n; i++)
+						free((*out)[i].text);
+					*n = 0;
 					return -1;
 				}
 				if (*s == '"') {

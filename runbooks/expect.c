@@ -344,6 +344,10 @@ static struct node *parse_cmp(struct parser *p)
 			return NULL;
 		}
 		regex_t re;
+		if (regex_size(p->tok.str) > REGEX_MAX_SIZE) {
+			expect_fail(p, p->tok.start, "regular expression too large: write fewer nested or stacked repetitions");
+			return NULL;
+		}
 		int rc = regcomp(&re, p->tok.str, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
 		if (rc) {
 			char buf[128];

@@ -214,19 +214,28 @@ static int text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *arg)
 
 /* ---- entry points ----------------------------------------------------------------------- */
 
+/* Only blanks and tabs (the text is not NUL terminated: never read past n). */
+static int line_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	return 1;
+}
+
 static char *lines_text(const struct walk *w, int from, int to)
 {
 	while (from <= to) { /* drop blank lines around */
 		size_t n;
 		const char *s = walk_line(w, from, &n);
-		if (strspn(s, " \t") < n)
+		if (!line_blank(s, n))
 			break;
 		from++;
 	}
 	while (to >= from) {
 		size_t n;
 		const char *s = walk_line(w, to, &n);
-		if (strspn(s, " \t") < n)
+		if (!line_blank(s, n))
 			break;
 		to--;
 	}

@@ -65,7 +65,8 @@ int walk_scan_fence(const struct walk *w, int from, char c)
 
 int walk_next_line(const struct walk *w)
 {
-	return w->cursor_set ? walk_line_of(w, w->cursor) + 1 : 1;
+	int line = w->cursor_set ? walk_line_of(w, w->cursor) + 1 : 1;
+	return line > w->n_lines ? w->n_lines : line; /* a line that exists: callers index with it */
 }
 
 int walk_in_src(const struct walk *w, const char *p)

@@ -136,6 +136,12 @@ bad:
 static int compile_re(const struct type *t, regex_t *re, char **why)
 {
 	char *pat = xasprintf("^(%.*s)$", (int)t->re_len, t->re);
+	if (regex_size(pat) > REGEX_MAX_SIZE) {
+		free(pat);
+		*why = xasprintf("regular expression /%.*s/ too large: write fewer nested or stacked repetitions",
+				 (int)t->re_len, t->re);
+		return -1;
+	}
 	int rc = regcomp(re, pat, REG_EXTENDED | REG_NOSUB);
 	free(pat);
 	if (rc) {

@@ -51,7 +51,7 @@ struct walk {
 int walk_line_of(const struct walk *w, size_t off);
 const char *walk_line(const struct walk *w, int line, size_t *len); /* without the newline */
 int walk_scan_fence(const struct walk *w, int from, char c);     /* first fence line >= from, or 0 */
-int walk_next_line(const struct walk *w);                         /* the line after the cursor */
+int walk_next_line(const struct walk *w);                         /* the line after the cursor, or the last */
 int walk_in_src(const struct walk *w, const char *p);
 void walk_mentions(struct walk *w, const char *s, size_t n, int line);
 

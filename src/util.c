@@ -153,7 +153,7 @@ int64_t now_wall_ms(void)
 
 void fmt_duration_ms(char *buf, size_t n, double ms)
 {
-	if (ms < 0 || isnan(ms))
+	if (ms < 0 || !isfinite(ms))
 		snprintf(buf, n, "-");
 	else if (ms < 1000)
 		snprintf(buf, n, "%.0fms", ms);
@@ -162,7 +162,7 @@ void fmt_duration_ms(char *buf, size_t n, double ms)
 	else if (ms < 3600000)
 		snprintf(buf, n, "%dm%02ds", (int)(ms / 60000), (int)fmod(ms / 1000, 60));
 	else
-		snprintf(buf, n, "%dh%02dm", (int)(ms / 3600000), (int)fmod(ms / 60000, 60));
+		snprintf(buf, n, "%.0fh%02dm", floor(ms / 3600000), (int)fmod(ms / 60000, 60)); /* any size */
 }
 
 void fmt_bytes(char *buf, size_t n, double bytes)
@@ -223,4 +223,101 @@ void str_free(char **p)
 {
 	free(*p);
 	*p = NULL;
+}
+
+/* The count of a {m}, {m,}, {m,n} interval at p ('{'); -1 when it is not one. */
+static double interval_count(const char **p)
+{
+	const char *s = *p + 1;
+	double m = 0, n = -1;
+	if (*s < '0' || *s > '9')
+		return -1;
+	while (*s >= '0' && *s <= '9')
+		m = m * 10 + (*s++ - '0');
+	if (*s == ',') {
+		s++;
+		if (*s >= '0' && *s <= '9')
+			for (n = 0; *s >= '0' && *s <= '9'; s++)
+				n = n * 10 + (*s - '0');
+	}
+	if (*s != '}')
+		return -1;
+	*p = s;
+	return (n > m ? n : m) + 1; /* copies of the item, one more for the unbounded case */
+}
+
+size_t regex_size(const char *p)
+{
+	double count[65] = {0}; /* nodes per open group; [0] the whole pattern */
+	double last = 0;        /* size of the item a repetition would apply to, 0 = none */
+	int depth = 0, repeated = 0;
+	for (; *p; p++) {
+		double copies = 0;
+		int was_repeated = repeated;
+		repeated = 0;
+		switch (*p) {
+		case '(':
+			if (depth == 64)
+				return SIZE_MAX;
+			count[++depth] = 0;
+			last = 0;
+			continue;
+		case ')':
+			if (depth > 0) {
+				last = count[depth--] + 1;
+				count[depth] += last;
+				continue;
+			}
+			break;
+		case '|':
+			last = 0;
+			continue;
+		case '*':
+		case '?':
+			if (was_repeated && last > 0)
+				return SIZE_MAX;
+			repeated = 1;
+			continue; /* one node over the item, no copy */
+		case '+':
+			copies = 2;
+			break;
+		case '{':
+			copies = interval_count(&p);
+			break;
+		case '\\':
+			if (p[1])
+				p++;
+			break;
+		case '[': /* a bracket expression is one item: []...], [^]...], [:class:] */
+			p += p[1] == '^' ? 2 : 1;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+					const char *e = strchr(p + 2, p[1]);
+					p = e && e[1] == ']' ? e + 1 : p;
+				}
+				p++;
+			}
+			if (!*p)
+				p--;
+			break;
+		}
+		if (copies > 0) {
+			if (was_repeated && last > 0)
+				return SIZE_MAX;
+			repeated = 1;
+			count[depth] += last * (copies - 1);
+			last *= copies;
+		} else {
+			count[depth] += 1;
+			last = 1;
+		}
+		if (count[depth] > 1e15)
+			return SIZE_MAX;
+	}
+	double total = 0;
+	for (int i = 0; i <= depth; i++)
+		total += count[i];
+	return total > 1e15 ? SIZE_MAX : (size_t)total;
 }

@@ -46,6 +46,15 @@ void fmt_bytes(char *buf, size_t n, double bytes);
  * Returns 0 and sets *ms, or -1. */
 int parse_duration_ms(const char *s, double *ms);
 
+/* An upper bound of the nodes glibc's regcomp() builds for an extended regular
+ * expression: it copies a repeated item for each repetition (x+ is xx*, x{3} xxx), so
+ * nested repetitions ("((a{255}){255}){255}") grow it exponentially and exhaust memory,
+ * and its time grows with the square of the size and more. SIZE_MAX for stacked
+ * repetitions ("a++", "x?+", ".*?"), which POSIX leaves undefined and which cost
+ * seconds per few characters. Check against REGEX_MAX_SIZE before regcomp(). */
+#define REGEX_MAX_SIZE 2000
+size_t regex_size(const char *pattern);
+
 int str_eq(const char *a, const char *b);          /* NULL-safe */
 int str_starts(const char *s, const char *prefix);
 void str_free(char **p);                            /* free and NULL */

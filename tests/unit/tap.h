@@ -12,7 +12,8 @@ static int tap_n, tap_failed;
 #define is_int(got, want, ...) tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
 #define is_str(got, want, ...) tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
 
-static inline int tap_vok(int pass, const char *file, int line, const char *fmt, va_list ap)
+static inline __attribute__((format(printf, 4, 0))) int tap_vok(int pass, const char *file, int line, const char *fmt,
+								  va_list ap)
 {
 	tap_n++;
 	printf("%s %d - ", pass ? "ok" : "not ok", tap_n);
