@@ -408,8 +408,11 @@ static void evaluate(const struct rb_run *r, const struct probe *pr, struct prob
 	if (raw->has_rows)
 		po->value = raw->rs.nrows > 0 && raw->rs.ncols > 0 && rowset_get(&raw->rs, 0, 0)
 				    ? rb_mask(r, rowset_get(&raw->rs, 0, 0)) : NULL;
-	else if (pr->kind == PROBE_HTTP)
-		po->value = trimmed(raw->body);
+	else if (pr->kind == PROBE_HTTP) {
+		char *body = trimmed(raw->body); /* a body may echo a secret input (a 404 naming the path) */
+		po->value = body ? rb_mask(r, body) : NULL;
+		free(body);
+	}
 	else if (pr->kind == PROBE_SHELL)
 		po->value = trimmed(raw->out);
 	if (pr->expect) {
@@ -555,7 +558,7 @@ static void run_probe(const struct rb_run *r, const struct probe *pr, const char
 		int64_t elapsed = now_mono_ms() - start;
 		po->ms = (double)elapsed;
 		if (po->status == EXPECT_PASS || pr->wait_ms <= 0 || pr->writes || pr->destructive ||
-		    r->cancel || elapsed + 1000 > (int64_t)pr->wait_ms) {
+		    r->cancel || elapsed >= (int64_t)pr->wait_ms) {
 			if (r->cancel && po->status != EXPECT_PASS) {
 				free(po->error);
 				po->error = xstrdup("cancelled by the operator");
@@ -575,7 +578,9 @@ static void run_probe(const struct rb_run *r, const struct probe *pr, const char
 			free(o->baselines[o->n_baselines].value);
 		}
 		forget(po);
-		sleep_ms(r, 1000);
+		/* every second, and once more when the time is up ("within 1 s": now and at 1 s) */
+		int64_t left = (int64_t)pr->wait_ms - elapsed;
+		sleep_ms(r, left < 1000 ? (int)left : 1000);
 	}
 }
 
@@ -593,6 +598,25 @@ static char *summary_of(const struct step_outcome *o)
 			sbuf_addf(&sb, "%s%s%s%s", sb.len ? "; " : "", o->n_probes > 1 ? o->probes[i].label : "",
 				  o->n_probes > 1 ? ": " : "", o->probes[i].observed);
 	return sbuf_steal(&sb);
+}
+
+/* A passed step's summary names the baselines it took, with their units. */
+static void with_baselines(const struct step *st, struct step_outcome *o)
+{
+	if (o->status != STEP_PASS || !o->n_baselines)
+		return;
+	struct sbuf sb = {0};
+	sbuf_add(&sb, o->summary ? o->summary : "");
+	for (int k = 0; k < o->n_baselines; k++) {
+		const char *unit = NULL;
+		for (int p = 0; p < st->n_probes; p++)
+			if (str_eq(st->probes[p].baseline, o->baselines[k].name))
+				unit = st->probes[p].unit;
+		sbuf_addf(&sb, "%s%s = %s%s%s", sb.len ? (k ? ", " : "; baseline ") : "baseline ", o->baselines[k].name,
+			  o->baselines[k].value, unit ? " " : "", unit ? unit : "");
+	}
+	free(o->summary);
+	o->summary = sbuf_steal(&sb);
 }
 
 void rb_exec_into(const struct rb_run *r, int i, struct step_outcome *o, struct rb_pending *pc)
@@ -634,6 +658,7 @@ void rb_exec_into(const struct rb_run *r, int i, struct step_outcome *o, struct 
 	}
 	o->status = any_fail ? STEP_FAIL : any_error ? STEP_ERROR : STEP_PASS;
 	o->summary = summary_of(o);
+	with_baselines(st, o);
 }
 
 void rb_apply(struct rb_run *r, int i, struct step_outcome *o, struct rb_pending *pc)

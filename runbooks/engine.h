@@ -72,6 +72,7 @@ struct step_outcome {
 	int recorded;    /* the journal has this result */
 	struct rb_capture *baselines; /* baseline= values taken, recorded with the step */
 	int n_baselines;
+	int baselines_recorded; /* the journal has them (they stay for display) */
 };
 
 struct rb_run {
@@ -97,7 +98,9 @@ struct rb_run {
 void rb_run_init(struct rb_run *r, const struct runbook *rb, const struct rb_env *env);
 void rb_run_done(struct rb_run *r); /* waits for a worker thread to finish first */
 
-/* Inputs. 0, or -1 with *why (malloced): unknown input, or the value does not fit its type. */
+/* Inputs. 0, or -1 with *why (malloced): unknown input, the value does not fit its type, or
+ * (after rb_run_begin) a changed value could not be journalled. A value changed after the run
+ * began is journalled again at once (a secret one masked). */
 int rb_run_set_input(struct rb_run *r, const char *name, const char *value, char **why);
 const char *rb_run_input(const struct rb_run *r, const char *name); /* NULL if not given */
 /* An input whose value is a secret (its name says key, token, password or secret): shown and
@@ -135,11 +138,17 @@ int rb_step_mark(struct rb_run *r, int i, enum step_status st, const char *note,
 int rb_step_typed_baseline(struct rb_run *r, int i, const char *value, char **why);
 /* Adds a note to step i (kept with its next record, or recorded now if already recorded). */
 int rb_step_note(struct rb_run *r, int i, const char *note, char **err);
+/* What the journal records as step i's observed value: each probe's "target: observed" (or
+ * the summary of a step without probes); malloced, NULL when there is none. */
+char *rb_step_observed(const struct rb_run *r, int i);
 
 /* The journal. rb_run_begin records the run and its inputs; rb_step_record commits step i's
- * result (and the baselines its probes took); rb_run_finish ends the run: "done" when every
- * step passed, was done by hand or skipped, "failed" when one failed, else it stays open
- * (pending steps: the run can be resumed). Each is a no-op returning 0 without a journal. */
+ * result (and the baselines its probes took, which its observed value names with their units);
+ * rb_run_finish ends the run: it stays open (*state "open", resumable) while a step is pending
+ * or a periodic step's window is not over; else "done" when every step passed, was done by
+ * hand or skipped, "failed" when one failed. A periodic step whose window is over first gets
+ * its final result, recorded once: pass when every check passed, fail when one failed or was
+ * missed (the note says which). Each is a no-op returning 0 without a journal. */
 int rb_run_begin(struct rb_run *r, char **err);
 int rb_step_record(struct rb_run *r, int i, char **err);
 int rb_run_finish(struct rb_run *r, const char **state, char **err);
@@ -182,6 +191,8 @@ enum sched_check;
 int rb_step_schedule(const struct rb_run *r, int i, double scale, int64_t now_ms, struct sched_state *st,
 		     enum sched_check *kinds, int max_kinds, char **err);
 const char *rb_run_kind(const struct runbook *rb);
+/* The time scale periodic checks run on: OPSDECK_TIME_SCALE, else the config's time_scale. */
+double rb_time_scale(const struct rb_run *r);
 /* The periodic steps of a loaded run that have a check due now and probes to run (a purely
  * manual periodic step is the operator's): up to max indexes into idx, in step order.
  * *next_ms (may be NULL) gets the earliest time a check of any periodic step falls due

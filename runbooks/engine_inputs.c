@@ -6,6 +6,7 @@
 
 #include "runbooks/engine_int.h"
 #include "src/util.h"
+#include "store/journal.h"
 
 /* ---- inputs ---- */
 
@@ -53,12 +54,29 @@ int rb_run_set_input(struct rb_run *r, const char *name, const char *value, char
 		*why = bad;
 		return -1;
 	}
-	if (r->inputs[i])
-		free(r->inputs[i]);
-	r->inputs[i] = xstrdup(value);
-	r->input_recorded[i] = 0;
 	if (rb_input_is_secret(name))
 		rb_add_secret(r, value);
+	if (r->inputs[i] && !strcmp(r->inputs[i], value))
+		return 0; /* the same again: nothing new to journal */
+	if (r->inputs[i]) {
+		explicit_bzero(r->inputs[i], strlen(r->inputs[i]));
+		free(r->inputs[i]);
+	}
+	r->inputs[i] = xstrdup(value);
+	r->input_recorded[i] = 0;
+	/* once the run is in the journal, a change is journalled now: the steps that follow
+	 * use the new value, and a resume must too */
+	if (r->run_id && r->env->journal) {
+		char *shown = rb_input_shown(r->rb->inputs[i].name, value), *err = NULL;
+		int rc = journal_run_value(r->env->journal, r->run_id, "input", r->rb->inputs[i].name, shown, &err);
+		free(shown);
+		if (rc < 0) {
+			*why = xasprintf("input %s is set, but NOT recorded in the journal: %s", name, err ? err : "?");
+			free(err);
+			return -1;
+		}
+		r->input_recorded[i] = 1;
+	}
 	return 0;
 }
 

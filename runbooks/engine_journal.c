@@ -1,5 +1,6 @@
 /* A run in the journal: begun lazily, each step's result committed before the screen says
  * so, inputs and captures kept for a resume, ended done or failed. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,26 @@ static const char *unit_of(const struct step *st, const char *name)
 	return NULL;
 }
 
+char *rb_step_observed(const struct rb_run *r, int i)
+{
+	const struct step_outcome *o = &r->steps[i];
+	const struct step *st = &r->rb->steps[i];
+	char *obs = o->n_probes ? joined(o, 0) : (o->summary ? xstrdup(o->summary) : NULL);
+	if (!o->n_probes || !o->n_baselines)
+		return obs; /* a typed baseline's summary names it already */
+	/* the baselines taken, with their units: the report's "Baseline: ___ ms" */
+	struct sbuf sb = {0};
+	if (obs)
+		sbuf_add(&sb, obs);
+	for (int k = 0; k < o->n_baselines; k++) {
+		const char *unit = unit_of(st, o->baselines[k].name);
+		sbuf_addf(&sb, "%s%s = %s%s%s", sb.len ? (k ? ", " : "; baseline ") : "baseline ", o->baselines[k].name,
+			  o->baselines[k].value, unit ? " " : "", unit ? unit : "");
+	}
+	free(obs);
+	return sbuf_steal(&sb);
+}
+
 int rb_step_record(struct rb_run *r, int i, char **err)
 {
 	struct journal *j = r->env->journal;
@@ -100,21 +121,15 @@ int rb_step_record(struct rb_run *r, int i, char **err)
 		return 0;
 	if (rb_run_begin(r, err) < 0 || record_values(r, err) < 0)
 		return -1;
-	for (int k = 0; k < o->n_baselines; k++) {
+	for (int k = 0; k < o->n_baselines && !o->baselines_recorded; k++) {
 		double v = strtod(o->baselines[k].value, NULL);
 		if (journal_baseline(j, r->run_id, o->baselines[k].name, v, unit_of(st, o->baselines[k].name), err) < 0)
 			return -1;
 	}
-	for (int k = 0; k < o->n_baselines; k++) {
-		free(o->baselines[k].name);
-		free(o->baselines[k].value);
-	}
-	free(o->baselines);
-	o->baselines = NULL;
-	o->n_baselines = 0;
+	o->baselines_recorded = 1; /* a note recorded later must not take them again */
+	char *observed = rb_step_observed(r, i);
 	char id[16];
 	snprintf(id, sizeof id, "%d", st->number > 0 ? st->number : i + 1);
-	char *observed = o->n_probes ? joined(o, 0) : (o->summary ? xstrdup(o->summary) : NULL);
 	char *output = joined(o, 1), *expect = expectations(r, i);
 	struct journal_step js = {
 		.run_id = r->run_id, .step_id = id, .title = st->title,
@@ -145,16 +160,6 @@ int rb_step_note(struct rb_run *r, int i, const char *note, char **err)
 	if (o->recorded || o->status != STEP_PENDING)
 		return rb_step_record(r, i, err);
 	return 0;
-}
-
-int rb_run_finish(struct rb_run *r, const char **state, char **err)
-{
-	struct rb_progress p;
-	rb_run_progress(r, &p);
-	*state = p.fail ? "failed" : p.pending ? "open" : "done";
-	if (!r->env->journal || !r->run_id || !strcmp(*state, "open"))
-		return 0;
-	return journal_run_end(r->env->journal, r->run_id, *state, err);
 }
 
 int rb_run_abort(struct rb_run *r, char **err)
@@ -256,39 +261,79 @@ static int load_run(struct rb_run *r, int64_t run_id, int resuming, char **err)
 int rb_run_resume(struct rb_run *r, int64_t run_id, char **err) { return load_run(r, run_id, 1, err); }
 int rb_run_load(struct rb_run *r, int64_t run_id, char **err) { return load_run(r, run_id, 0, err); }
 
-int rb_step_schedule(const struct rb_run *r, int i, double scale, int64_t now_ms, struct sched_state *st,
-		     enum sched_check *kinds, int max_kinds, char **err)
+double rb_time_scale(const struct rb_run *r)
+{
+	return sched_time_scale(r->env->cfg ? r->env->cfg->opt[OPT_TIME_SCALE] : 0);
+}
+
+/* Step i's checks in this run, for the schedule: each result that passed (or was done by
+ * hand) or failed, at the time it began; skipped and pending results are not checks.
+ * *last_ms: when its newest result of any kind was recorded, 0 if none. */
+static int step_checks(const struct rb_run *r, int i, struct sched_result **out, int *n, int64_t *last_ms,
+		       char **err)
+{
+	const struct step *s = &r->rb->steps[i];
+	struct journal_step_result *res = NULL;
+	int nr = 0;
+	*out = NULL;
+	*n = 0;
+	*last_ms = 0;
+	if (r->env->journal && r->run_id) {
+		char id[16];
+		snprintf(id, sizeof id, "%d", s->number > 0 ? s->number : i + 1);
+		if (journal_step_results(r->env->journal, r->run_id, id, &res, &nr, err) < 0)
+			return -1;
+	}
+	*out = xmalloc(sizeof(**out) * (size_t)(nr ? nr : 1));
+	for (int k = 0; k < nr; k++) {
+		enum step_status ss;
+		if (res[k].recorded_at > *last_ms)
+			*last_ms = res[k].recorded_at;
+		if (step_status_parse(res[k].status, &ss) < 0 || ss == STEP_SKIP || ss == STEP_PENDING ||
+		    ss == STEP_RUNNING)
+			continue;
+		/* a check counts for the slot it began in, though its probes may end in the next;
+		 * +2 ms: the recorded time and the duration are each cut to whole ms, and a check
+		 * begun right at its slot must not land in the slot before */
+		int64_t began = res[k].recorded_at;
+		if (res[k].duration_ms > 2)
+			began -= res[k].duration_ms - 2;
+		(*out)[(*n)++] = (struct sched_result){began, ss == STEP_PASS || ss == STEP_MANUAL_OK};
+	}
+	free(res);
+	return 0;
+}
+
+/* The step's slot length in ms at this scale, as sched_compute rounds it. */
+static int64_t every_of(const struct step *s, double scale)
+{
+	return (int64_t)llround(s->every_ms / scale);
+}
+
+static int schedule_of(const struct rb_run *r, int i, double scale, int64_t now_ms, struct sched_state *st,
+		       enum sched_check *kinds, int max_kinds, int64_t *last_ms, char **err)
 {
 	const struct step *s = &r->rb->steps[i];
 	if (s->every_ms <= 0)
 		return 0;
-	struct journal_step_result *res = NULL;
-	int n = 0;
-	if (r->env->journal && r->run_id) {
-		char id[16];
-		snprintf(id, sizeof id, "%d", s->number > 0 ? s->number : i + 1);
-		if (journal_step_results(r->env->journal, r->run_id, id, &res, &n, err) < 0)
-			return -1;
-	}
-	/* a check counts when it was made: passed (or done by hand) or failed; skipped and
-	 * pending results are not checks */
-	struct sched_result *v = xmalloc(sizeof(*v) * (size_t)(n ? n : 1));
-	int m = 0;
-	for (int k = 0; k < n; k++) {
-		enum step_status ss;
-		if (step_status_parse(res[k].status, &ss) < 0 || ss == STEP_SKIP || ss == STEP_PENDING ||
-		    ss == STEP_RUNNING)
-			continue;
-		v[m++] = (struct sched_result){res[k].recorded_at, ss == STEP_PASS || ss == STEP_MANUAL_OK};
-	}
-	free(res);
+	struct sched_result *v;
+	int m;
+	if (step_checks(r, i, &v, &m, last_ms, err) < 0)
+		return -1;
 	int rc = sched_compute(s->every_ms / scale, s->for_ms / scale, v, m, now_ms, st, kinds, max_kinds);
 	free(v);
 	if (rc < 0) {
-		*err = xasprintf("step %d: every=/for= give no usable schedule", s->number);
+		*err = xasprintf("step %d: every=/for= give no usable schedule at time scale %g", s->number, scale);
 		return -1;
 	}
 	return 1;
+}
+
+int rb_step_schedule(const struct rb_run *r, int i, double scale, int64_t now_ms, struct sched_state *st,
+		     enum sched_check *kinds, int max_kinds, char **err)
+{
+	int64_t last;
+	return schedule_of(r, i, scale, now_ms, st, kinds, max_kinds, &last, err);
 }
 
 int rb_periodic_due(const struct rb_run *r, double scale, int64_t now_ms, int *idx, int max,
@@ -305,16 +350,78 @@ int rb_periodic_due(const struct rb_run *r, double scale, int64_t now_ms, int *i
 			continue;
 		if (st.due >= 0 && r->rb->steps[i].automatic && n < max)
 			idx[n++] = i;
-		if (st.next_due_ms > now_ms && (!next || st.next_due_ms < next))
-			next = st.next_due_ms;
-		/* the check after the due one */
-		if (st.due >= 0 && st.due + 1 < st.n_checks) {
-			int64_t after = st.start_ms + (int64_t)(st.due + 1) * (int64_t)(r->rb->steps[i].every_ms / scale);
-			if (st.started && after > now_ms && (!next || after < next))
-				next = after;
-		}
+		int64_t when = st.next_due_ms;
+		/* the check due now is not the next one: the one after it is */
+		if (st.started && st.due >= 0 && when <= now_ms)
+			when = st.due + 1 < st.n_checks ? st.start_ms + (st.due + 1) * every_of(&r->rb->steps[i], scale) : 0;
+		if (when > now_ms && (!next || when < next))
+			next = when;
 	}
 	if (next_ms)
 		*next_ms = next;
 	return n;
+}
+
+/* A periodic step whose window is over gets its final result, once: pass when every check
+ * passed, fail when one failed or was missed, the note saying which. 1 when the step is
+ * final (now or before), 0 while its window is open, -1 with *err. */
+static int periodic_final(struct rb_run *r, int i, double scale, int64_t now, char **err)
+{
+	const struct step *s = &r->rb->steps[i];
+	struct sched_state st;
+	enum sched_check kinds[SCHED_MAX_CHECKS];
+	int64_t last;
+	if (schedule_of(r, i, scale, now, &st, kinds, SCHED_MAX_CHECKS, &last, err) < 0)
+		return -1;
+	if (!st.started && r->steps[i].status == STEP_SKIP)
+		return 1; /* skipped (with a reason) before its first check */
+	if (!st.over)
+		return 0;
+	/* a result after the last slot is not a check: it is this final one, recorded before */
+	if (last >= st.start_ms + st.n_checks * every_of(s, scale))
+		return 1;
+	struct sbuf failed = {0}, missed = {0};
+	for (int k = 0; k < st.n_checks; k++) {
+		struct sbuf *sb = kinds[k] == SCHED_FAILED ? &failed : kinds[k] == SCHED_MISSED ? &missed : NULL;
+		if (sb)
+			sbuf_addf(sb, "%s%d", sb->len ? ", " : "", k + 1);
+	}
+	struct step_outcome *o = &r->steps[i];
+	rb_outcome_done(o);
+	o->status = st.failed || st.missed ? STEP_FAIL : STEP_PASS;
+	o->summary = xasprintf("%d of %d checks passed", st.done, st.n_checks);
+	struct sbuf note = {0};
+	sbuf_add(&note, "monitoring window over: ");
+	if (!st.failed && !st.missed)
+		sbuf_add(&note, "every check passed");
+	if (st.failed)
+		sbuf_addf(&note, "%s %s failed", st.failed == 1 ? "check" : "checks", failed.buf);
+	if (st.missed)
+		sbuf_addf(&note, "%s%s %s missed (no result in %s slot)", st.failed ? "; " : "",
+			  st.missed == 1 ? "check" : "checks", missed.buf, st.missed == 1 ? "its" : "their");
+	o->note = sbuf_steal(&note);
+	sbuf_done(&failed);
+	sbuf_done(&missed);
+	return rb_step_record(r, i, err) < 0 ? -1 : 1;
+}
+
+int rb_run_finish(struct rb_run *r, const char **state, char **err)
+{
+	double scale = rb_time_scale(r);
+	int64_t now = now_wall_ms();
+	int open = 0;
+	for (int i = 0; i < r->rb->n_steps; i++) {
+		if (r->rb->steps[i].every_ms <= 0)
+			continue;
+		int rc = periodic_final(r, i, scale, now, err);
+		if (rc < 0)
+			return -1;
+		open |= rc == 0;
+	}
+	struct rb_progress p;
+	rb_run_progress(r, &p);
+	*state = p.pending || open ? "open" : p.fail ? "failed" : "done";
+	if (!r->env->journal || !r->run_id || !strcmp(*state, "open"))
+		return 0;
+	return journal_run_end(r->env->journal, r->run_id, *state, err);
 }

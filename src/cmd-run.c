@@ -1,33 +1,24 @@
 /* opsdeck run RB-N --auto: a runbook's automatic steps, headless, recorded in the journal.
  * Manual steps stay pending unless a --manual-hook does them; destructive steps run only
- * with their --confirm WORD; after a failure nothing that writes runs. Exit 0 when every
- * automatic step that ran passed, 1 when one failed, 2 on usage errors. */
+ * with their --confirm WORD; after a failure nothing that writes runs. A checklist's periodic
+ * steps get their first check (it opens the monitoring window); --periodic makes the ones
+ * that fall due later (src/cmd-run-periodic.c). Exit 0 when every automatic step that ran
+ * passed, 1 when one failed, 2 on usage errors. */
 #include <cjson/cJSON.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "runbooks/engine.h"
+#include "runbooks/schedule.h"
 #include "src/cli.h"
+#include "src/cmd-run.h"
 #include "src/setup.h"
 #include "src/util.h"
 #include "store/journal.h"
-
-struct run_opts {
-	const char *which;
-	char **inputs; /* NAME=VALUE */
-	int n_inputs;
-	char **confirms;
-	int n_confirms;
-	char **values; /* NAME=NUMBER for typed baselines */
-	int n_values;
-	const char *hook;
-	int auto_, from, to;
-	int64_t resume; /* -1: the newest open run */
-	int resume_given;
-};
 
 __attribute__((format(printf, 1, 2))) static int usage(const char *fmt, ...)
 {
@@ -36,8 +27,9 @@ __attribute__((format(printf, 1, 2))) static int usage(const char *fmt, ...)
 	fprintf(stderr, "opsdeck run: ");
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: opsdeck run RB-N|FILE --auto [--input NAME=VALUE]... [--confirm WORD]...\n"
-			"                   [--value NAME=NUMBER]... [--manual-hook CMD] [--steps A-B] [--resume [RUN]] [--json]\n");
+	fprintf(stderr, "\nusage: opsdeck run RB-N|CL|FILE --auto [--input NAME=VALUE]... [--confirm WORD]...\n"
+			"                   [--value NAME=NUMBER]... [--manual-hook CMD] [--steps A-B[,C...]] [--resume [RUN]] [--json]\n"
+			"       opsdeck run CL --periodic [--follow] [--resume RUN] [--input NAME=VALUE]... [--json]\n");
 	return EXIT_USAGE;
 }
 
@@ -47,14 +39,46 @@ static void push(char ***v, int *n, const char *s)
 	(*v)[(*n)++] = (char *)s;
 }
 
+/* "3", "1-4", "5-" and lists of them: "1-9,14-16". */
+static int parse_steps(struct run_opts *o, const char *val)
+{
+	for (const char *p = val; *p;) {
+		char *end;
+		struct step_range sr;
+		sr.from = (int)strtol(p, &end, 10);
+		sr.to = sr.from;
+		if (end == p || sr.from <= 0)
+			return -1;
+		if (*end == '-')
+			sr.to = end[1] && end[1] != ',' ? (int)strtol(end + 1, &end, 10) : (end++, INT_MAX);
+		if ((*end && *end != ',') || sr.to < sr.from)
+			return -1;
+		o->steps = xrealloc(o->steps, sizeof(*o->steps) * (size_t)(o->n_steps + 1));
+		o->steps[o->n_steps++] = sr;
+		p = *end ? end + 1 : end;
+	}
+	return o->n_steps ? 0 : -1;
+}
+
+int run_in_steps(const struct run_opts *o, int number)
+{
+	for (int i = 0; i < o->n_steps; i++)
+		if (number >= o->steps[i].from && number <= o->steps[i].to)
+			return 1;
+	return o->n_steps == 0;
+}
+
 static int parse_args(struct run_opts *o, int argc, char **argv)
 {
-	o->to = 1 << 30;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--auto")) {
 			o->auto_ = 1;
+		} else if (!strcmp(a, "--periodic")) {
+			o->periodic = 1;
+		} else if (!strcmp(a, "--follow")) {
+			o->follow = 1;
 		} else if (!strcmp(a, "--input") || !strcmp(a, "--confirm") || !strcmp(a, "--manual-hook") ||
 			   !strcmp(a, "--steps") || !strcmp(a, "--value")) {
 			if (!val)
@@ -71,15 +95,10 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 			} else if (!strcmp(a, "--confirm")) {
 				push(&o->confirms, &o->n_confirms, val);
 			} else if (!strcmp(a, "--manual-hook")) {
-				o->hook = val;
-			} else {
-				char *end;
-				o->from = (int)strtol(val, &end, 10);
-				o->to = o->from;
-				if (*end == '-')
-					o->to = end[1] ? (int)strtol(end + 1, &end, 10) : 1 << 30;
-				if (*end || o->from <= 0 || o->to < o->from)
-					return usage("--steps takes N or A-B (e.g. 1-3), not '%s'", val);
+				free(o->hook);
+				o->hook = xstrdup(val);
+			} else if (parse_steps(o, val) < 0) {
+				return usage("--steps takes N, A-B or a list (1-4,7,9-), not '%s'", val);
 			}
 		} else if (!strcmp(a, "--resume")) {
 			o->resume_given = 1;
@@ -98,8 +117,14 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	}
 	if (!o->which)
 		return usage("%s", "which runbook? e.g. opsdeck run RB-1 --auto");
-	if (!o->auto_)
-		return usage("%s", "headless runs need --auto (walk a runbook step by step in the console: :rb N)");
+	if (o->periodic && (o->auto_ || o->n_steps || o->n_confirms || o->n_values || o->hook))
+		return usage("%s", "--periodic makes the periodic checks of an open run only: without --auto, --steps, "
+				   "--confirm, --value or --manual-hook");
+	if (o->follow && !o->periodic)
+		return usage("%s", "--follow goes with --periodic (opsdeck run W3-4 --periodic --follow)");
+	if (!o->auto_ && !o->periodic)
+		return usage("%s", "headless runs need --auto, or --periodic for an open checklist run's monitoring "
+				   "(walk a runbook step by step in the console: :rb N)");
 	return 0;
 }
 
@@ -125,7 +150,7 @@ static char *hold_back(const struct rb_run *r, const struct run_opts *o, int i, 
 {
 	const struct step *st = &r->rb->steps[i];
 	char *why = NULL;
-	if (st->number < o->from || st->number > o->to)
+	if (!run_in_steps(o, st->number))
 		return xstrdup("not in --steps");
 	if (failed_before && (st->writes || st->destructive))
 		return xasprintf("not run: an earlier step failed and step %d %s", st->number,
@@ -142,95 +167,11 @@ static char *hold_back(const struct rb_run *r, const struct run_opts *o, int i, 
 				 st->typed_baseline->unit ? st->typed_baseline->unit : "a number");
 	if (!st->automatic && !st->typed_baseline && !o->hook)
 		return xstrdup("manual: do it by hand (or give --manual-hook)");
+	/* a hook acts on hosts (it edits files, stops servers): never under --read-only */
+	if (!st->automatic && !st->typed_baseline && r->env->read_only)
+		return xasprintf("read-only: step %d is done on a host, and --manual-hook does not run under "
+				 "--read-only", st->number);
 	return NULL;
-}
-
-/* The manual step through the hook: exit 0 done, 64 not handled, else failed. */
-static void manual_by_hook(struct rb_run *r, const struct run_opts *o, int i)
-{
-	const struct step *st = &r->rb->steps[i];
-	char *env[4];
-	env[0] = xasprintf("OPSDECK_RUNBOOK=%s", r->rb->id ? r->rb->id : "");
-	env[1] = xasprintf("OPSDECK_STEP=%d", st->number);
-	env[2] = xasprintf("OPSDECK_STEP_TITLE=%s", st->title ? st->title : "");
-	env[3] = NULL;
-	char *out = NULL, *err = NULL;
-	int status = -1;
-	int64_t t0 = now_mono_ms();
-	int rc = rb_shell(r, o->hook, NULL, 600000, (const char *const *)env, &out, &status, &err);
-	for (int k = 0; k < 3; k++)
-		free(env[k]);
-	char *why = NULL;
-	if (rc < 0) {
-		rb_step_mark(r, i, STEP_FAIL, err, &why);
-	} else if (status == 64) {
-		r->steps[i].summary = xstrdup("manual: the hook does not handle it");
-	} else {
-		char *note = xasprintf("by --manual-hook (exit %d)", status);
-		rb_step_mark(r, i, status == 0 ? STEP_MANUAL_OK : STEP_FAIL, note, &why);
-		free(note);
-		if (out && *out) {
-			/* the hook's output is the step's output */
-			r->steps[i].probes = xcalloc(1, sizeof(struct probe_outcome));
-			r->steps[i].n_probes = 1;
-			r->steps[i].probes[0].label = xstrdup("manual-hook");
-			r->steps[i].probes[0].output = out;
-			r->steps[i].probes[0].observed = xasprintf("exit = %d", status);
-			r->steps[i].probes[0].status = status == 0 ? EXPECT_PASS : EXPECT_FAIL;
-			r->steps[i].probes[0].ms = (double)(now_mono_ms() - t0);
-			r->steps[i].ms = r->steps[i].probes[0].ms;
-			out = NULL;
-		}
-	}
-	free(why);
-	free(err);
-	free(out);
-}
-
-static cJSON *step_json(const struct rb_run *r, int i)
-{
-	const struct step *st = &r->rb->steps[i];
-	const struct step_outcome *o = &r->steps[i];
-	cJSON *s = cJSON_CreateObject();
-	cJSON_AddNumberToObject(s, "step", st->number);
-	cJSON_AddStringToObject(s, "title", st->title ? st->title : "");
-	cJSON_AddStringToObject(s, "status", step_status_name(o->status));
-	cJSON_AddBoolToObject(s, "automatic", st->automatic);
-	if (o->summary)
-		cJSON_AddStringToObject(s, "summary", o->summary);
-	if (o->note)
-		cJSON_AddStringToObject(s, "note", o->note);
-	cJSON *probes = cJSON_AddArrayToObject(s, "probes");
-	for (int k = 0; k < o->n_probes; k++) {
-		const struct probe_outcome *p = &o->probes[k];
-		cJSON *pj = cJSON_CreateObject();
-		cJSON_AddStringToObject(pj, "target", p->label ? p->label : "");
-		cJSON_AddStringToObject(pj, "status", p->status == EXPECT_PASS ? "pass" : p->status == EXPECT_FAIL ? "fail" : "error");
-		if (p->observed)
-			cJSON_AddStringToObject(pj, "observed", p->observed);
-		if (p->error)
-			cJSON_AddStringToObject(pj, "error", p->error);
-		if (p->value)
-			cJSON_AddStringToObject(pj, "value", p->value);
-		cJSON_AddNumberToObject(pj, "ms", p->ms);
-		cJSON_AddNumberToObject(pj, "attempts", p->attempts);
-		cJSON_AddItemToArray(probes, pj);
-	}
-	return s;
-}
-
-static void print_step(const struct rb_run *r, int i)
-{
-	const struct step *st = &r->rb->steps[i];
-	const struct step_outcome *o = &r->steps[i];
-	static const char *const marks[] = {"[ ]", "[~]", "[✓]", "[✗]", "[!]", "[-]", "[✓]"};
-	printf("%s %2d. %s%s\n", marks[o->status], st->number, st->title ? st->title : "",
-	       st->automatic ? "" : "  (manual)");
-	if (o->summary && *o->summary)
-		printf("        %s: %s\n", step_status_name(o->status), o->summary);
-	if (o->note)
-		printf("        note: %s\n", o->note);
-	fflush(stdout);
 }
 
 static int open_journal(const struct cli *cli, struct journal **j)
@@ -246,7 +187,8 @@ static int open_journal(const struct cli *cli, struct journal **j)
 	return rc;
 }
 
-static int set_inputs(struct rb_run *r, const struct run_opts *o)
+/* --input values; with check_missing, every input the selected steps use must be known. */
+static int set_inputs(struct rb_run *r, const struct run_opts *o, int check_missing)
 {
 	for (int i = 0; i < o->n_inputs; i++) {
 		char *name = xstrndup(o->inputs[i], strcspn(o->inputs[i], "="));
@@ -259,8 +201,19 @@ static int set_inputs(struct rb_run *r, const struct run_opts *o)
 			return -1;
 		}
 	}
-	int idx[64];
-	int n = rb_run_missing_inputs(r, idx, 64);
+	int idx[64], n = 0;
+	unsigned char *seen = xcalloc((size_t)r->rb->n_inputs + 1, 1);
+	for (int s = 0; check_missing && s < r->rb->n_steps; s++) {
+		if (!run_in_steps(o, r->rb->steps[s].number))
+			continue;
+		int m[64], k = rb_step_missing_inputs(r, s, m, 64);
+		for (int q = 0; q < k; q++)
+			if (!seen[m[q]] && n < 64) {
+				seen[m[q]] = 1;
+				idx[n++] = m[q];
+			}
+	}
+	free(seen);
 	if (n > 0) {
 		fprintf(stderr, "opsdeck run: %s needs %d more input%s:\n", r->rb->id, n, n == 1 ? "" : "s");
 		for (int k = 0; k < n; k++) {
@@ -273,44 +226,62 @@ static int set_inputs(struct rb_run *r, const struct run_opts *o)
 	return 0;
 }
 
+/* A periodic step in a walk: its first check opens the window; a resumed run makes the one
+ * due now, if any. 1 when a check ran and failed, 0 otherwise, -1 when not recorded. */
+static int walk_periodic(struct rb_run *r, int i, double scale, char **err)
+{
+	struct sched_state st;
+	if (rb_step_schedule(r, i, scale, now_wall_ms(), &st, NULL, 0, err) < 0)
+		return -1;
+	if (st.over || st.due < 0)
+		return 0; /* the window is over, or the next check is not due yet */
+	if (run_check(r, i, scale, err) < 0)
+		return -1;
+	return r->steps[i].status != STEP_PASS;
+}
+
 static int walk(struct rb_run *r, const struct run_opts *o, int json)
 {
 	int failed = 0;
 	char *err = NULL;
-	for (int i = 0; i < r->rb->n_steps; i++) {
+	double scale = rb_time_scale(r);
+	for (int i = 0; i < r->rb->n_steps && !err; i++) {
+		const struct step *st = &r->rb->steps[i];
 		enum step_status s = r->steps[i].status;
-		if (s == STEP_PASS || s == STEP_MANUAL_OK || s == STEP_SKIP) {
-			if (!json)
-				print_step(r, i);
-			continue; /* resumed: already done */
-		}
-		char *why = hold_back(r, o, i, failed);
-		if (why) {
-			free(r->steps[i].summary);
-			r->steps[i].summary = why;
-		} else if (r->rb->steps[i].typed_baseline && !r->rb->steps[i].automatic) {
+		int periodic = st->every_ms > 0, done = s == STEP_PASS || s == STEP_MANUAL_OK || s == STEP_SKIP;
+		char *why = done && !periodic ? NULL : hold_back(r, o, i, failed);
+		if (done && !periodic) {
+			/* resumed: already done */
+		} else if (why) {
+			if (s == STEP_PENDING) {
+				free(r->steps[i].summary);
+				r->steps[i].summary = why;
+			} else {
+				free(why); /* its result from before stands */
+			}
+		} else if (periodic) {
+			failed |= walk_periodic(r, i, scale, &err) > 0;
+		} else if (st->typed_baseline && !st->automatic) {
 			char *bad = NULL;
-			if (rb_step_typed_baseline(r, i, typed_value(o, r->rb->steps[i].typed_baseline->baseline), &bad) < 0) {
+			if (rb_step_typed_baseline(r, i, typed_value(o, st->typed_baseline->baseline), &bad) < 0) {
 				free(r->steps[i].summary);
 				r->steps[i].summary = bad;
 				failed = 1;
-			} else if (rb_step_record(r, i, &err) < 0) {
-				break;
+			} else {
+				rb_step_record(r, i, &err);
 			}
-		} else if (r->rb->steps[i].automatic) {
+		} else if (st->automatic) {
 			if (rb_step_exec(r, i) != STEP_PASS)
 				failed = 1;
-			if (rb_step_record(r, i, &err) < 0)
-				break;
+			rb_step_record(r, i, &err);
 		} else {
-			manual_by_hook(r, o, i);
-			if (r->steps[i].status == STEP_FAIL)
-				failed = 1;
-			if (r->steps[i].status != STEP_PENDING && rb_step_record(r, i, &err) < 0)
-				break;
+			if (run_manual_by_hook(r, o, i)) {
+				failed |= r->steps[i].status == STEP_FAIL;
+				rb_step_record(r, i, &err);
+			}
 		}
-		if (!json)
-			print_step(r, i);
+		if (!json && !err)
+			run_print_step(r, o, i, scale);
 	}
 	if (err) {
 		fprintf(stderr, "opsdeck run: NOT recorded: %s\n", err);
@@ -320,23 +291,65 @@ static int walk(struct rb_run *r, const struct run_opts *o, int json)
 	return failed;
 }
 
+/* The run to work on: a new one, the one --resume names, or (--periodic) the open one. */
+static int pick_run(struct rb_run *r, const struct run_opts *o, struct journal *j, const struct config *cfg)
+{
+	const struct runbook *rb = r->rb;
+	char *err = NULL;
+	if (!o->resume_given && !o->periodic)
+		return 0;
+	int64_t id = o->resume > 0 ? o->resume : rb_run_find_open(j, rb->id, cfg->env, &err);
+	const char *bare = o->which;
+	if (id <= 0 && !err) {
+		fprintf(stderr, "opsdeck run: no open %s run in env %s: start one with opsdeck run %s --auto\n", rb->id,
+			cfg->env ? cfg->env : "?", bare);
+		return -1;
+	}
+	int rc = id > 0 ? (o->periodic ? rb_run_load(r, id, &err) : rb_run_resume(r, id, &err)) : -1;
+	char *state = NULL;
+	if (rc == 0 && o->periodic && journal_run_state(j, id, &state, &err) == 1 && !str_eq(state, "started") &&
+	    !str_eq(state, "resumed")) {
+		err = xasprintf("run %lld has ended (%s): start a new one with opsdeck run %s --auto", (long long)id,
+				state, bare);
+		rc = -1;
+	}
+	free(state);
+	if (rc < 0) {
+		fprintf(stderr, "opsdeck run: cannot %s: %s\n", o->periodic ? "monitor" : "resume", err ? err : "?");
+		free(err);
+	}
+	return rc;
+}
+
+static void opts_done(struct run_opts *o)
+{
+	free(o->inputs);
+	free(o->confirms);
+	free(o->values);
+	free(o->steps);
+	free(o->hook);
+}
+
 int cmd_run(struct cli *cli, int argc, char **argv)
 {
 	struct run_opts o = {0};
 	int rc = parse_args(&o, argc, argv);
-	if (rc) {
-		free(o.inputs);
-		free(o.confirms);
-		free(o.values);
-		return rc;
-	}
 	struct config cfg = {0};
 	struct runbook rb = {0};
 	struct journal *j = NULL;
 	char *err = NULL, *path = NULL;
-	int exit_code = EXIT_USAGE;
-	if (setup_config(cli, &cfg))
+	int exit_code = rc ? rc : EXIT_USAGE;
+	if (rc || setup_config(cli, &cfg))
 		goto out;
+	if (o.hook) {
+		char *resolved = run_resolve_hook(o.hook, &err);
+		if (!resolved) {
+			fprintf(stderr, "opsdeck run: %s\n", err);
+			goto out;
+		}
+		free(o.hook);
+		o.hook = resolved;
+	}
 	path = rb_locate(o.which, &err);
 	if (!path) {
 		fprintf(stderr, "opsdeck run: %s\n", err);
@@ -352,22 +365,28 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 			fprintf(stderr, "%s:%d: %s\n", path, rb.problems.v[i].line, rb.problems.v[i].msg);
 		goto out;
 	}
+	int periodic_steps = 0;
+	for (int i = 0; i < rb.n_steps; i++)
+		periodic_steps += rb.steps[i].every_ms > 0;
+	if (o.periodic && !periodic_steps) {
+		fprintf(stderr, "opsdeck run: %s has no periodic steps (every=): nothing to monitor\n", rb.id);
+		goto out;
+	}
 	if (open_journal(cli, &j) < 0)
 		goto out;
 	struct rb_env env = {.cfg = &cfg, .journal = j, .read_only = cli->read_only,
 			     .operator_name = getenv("OPSDECK_OPERATOR")};
 	struct rb_run r;
 	rb_run_init(&r, &rb, &env);
-	if (o.resume_given) {
-		int64_t id = o.resume > 0 ? o.resume : rb_run_find_open(j, rb.id, cfg.env, &err);
-		if (id <= 0 || rb_run_resume(&r, id, &err) < 0) {
-			fprintf(stderr, "opsdeck run: cannot resume: %s\n",
-				err ? err : "no unfinished run of this runbook in this environment");
-			rb_run_done(&r);
-			goto out;
-		}
+	int picked = pick_run(&r, &o, j, &cfg);
+	if (picked < 0 || set_inputs(&r, &o, !o.periodic) < 0) {
+		/* no open run to monitor is a finding (1); a bad --resume or input is usage (2) */
+		exit_code = picked < 0 && o.periodic ? EXIT_CHECK_FAILED : EXIT_USAGE;
+		rb_run_done(&r);
+		goto out;
 	}
-	if (set_inputs(&r, &o) < 0) {
+	if (o.periodic) {
+		exit_code = run_periodic(cli, &o, &r);
 		rb_run_done(&r);
 		goto out;
 	}
@@ -380,25 +399,8 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "opsdeck run: NOT recorded: %s\n", err);
 		failed = -1;
 	}
-	struct rb_progress p;
-	rb_run_progress(&r, &p);
-	if (cli->json) {
-		cJSON *root = cJSON_CreateObject();
-		cJSON_AddNumberToObject(root, "run_id", (double)r.run_id);
-		cJSON_AddStringToObject(root, "runbook", rb.id);
-		cJSON_AddStringToObject(root, "state", state);
-		cJSON *steps = cJSON_AddArrayToObject(root, "steps");
-		for (int i = 0; i < rb.n_steps; i++)
-			cJSON_AddItemToArray(steps, step_json(&r, i));
-		char *s = cJSON_Print(root);
-		puts(s);
-		free(s);
-		cJSON_Delete(root);
-	} else {
-		printf("run %lld: %s — %d passed, %d failed, %d skipped, %d pending (journal %s)\n",
-		       (long long)r.run_id, state, p.pass, p.fail, p.skip, p.pending, journal_path(j));
-	}
-	exit_code = failed < 0 ? EXIT_CHECK_FAILED : failed ? EXIT_CHECK_FAILED : EXIT_OK;
+	run_print_result(&r, cli, j, state, o.which);
+	exit_code = failed ? EXIT_CHECK_FAILED : EXIT_OK;
 	rb_run_done(&r);
 out:
 	free(err);
@@ -407,8 +409,6 @@ out:
 		journal_close(j);
 	runbook_done(&rb);
 	config_done(&cfg);
-	free(o.inputs);
-	free(o.confirms);
-	free(o.values);
+	opts_done(&o);
 	return exit_code;
 }

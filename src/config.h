@@ -21,6 +21,7 @@ enum opt_id {
 	OPT_SLOW_REFRESH,     /* slow_refresh = 30s : partitions panel */
 	OPT_HISTORY,          /* history = 10min : sparkline memory */
 	OPT_SAMPLE_INTERVAL,  /* sample_interval = 1min : samples written to the journal */
+	OPT_START,            /* start = panels : the screen the console opens on (panels, rollout) */
 	OPT_REDIS_PASSWORD_FILE, /* redis.password_file (string) */
 	OPT_RATELIMIT_PREFIX, /* ratelimit.key_prefix = ratelimit: (string) */
 	OPT_TIER_FREE,        /* tier.free = 10 (requests per minute) */
@@ -29,6 +30,7 @@ enum opt_id {
 	OPT_TIER_ENTERPRISE,  /* tier.enterprise = 10000 */
 	OPT_PARTITION_RETENTION, /* partition.retention_months = 24 (number) */
 	OPT_SIGNOFF_ROLES_PER_PERSON, /* signoff.roles_per_person = 1 (number) */
+	OPT_TIME_SCALE,       /* time_scale = 1 : periodic checks' every=/for= divided by it */
 	OPT_REPLICA_LAG_WARN,         /* threshold.replica_lag_warn = 1s */
 	OPT_REPLICA_LAG_HIGH,         /* threshold.replica_lag_high = 10s */
 	OPT_REPLICA_LAG_HIGH_FOR,     /* threshold.replica_lag_high_for = 5min */

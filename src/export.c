@@ -163,6 +163,7 @@ static int export_md(struct journal *j, int64_t run, const struct journal_run_in
 		journal_values_free(vals, nv);
 	}
 	fputs("\n## Sign-off\n\n", out);
+	int unsigned_roles = 0;
 	for (int i = 0; rb && i < rb->n_roles; i++) {
 		const struct journal_signoff_row *s = NULL;
 		for (int k = 0; k < ns; k++) {
@@ -174,6 +175,7 @@ static int export_md(struct journal *j, int64_t run, const struct journal_run_in
 		}
 		if (!s) {
 			fprintf(out, "- [ ] **%s**: ______ Time: ______\n", rb->roles[i].role ? rb->roles[i].role : "?");
+			unsigned_roles++;
 			continue;
 		}
 		utc(when, sizeof when, s->recorded_at);
@@ -192,6 +194,11 @@ static int export_md(struct journal *j, int64_t run, const struct journal_run_in
 	}
 	for (int k = 0; !rb && k < ns; k++)
 		fprintf(out, "- [x] **%s**: %s (OS user %s)\n", so[k].role, so[k].person, so[k].os_user);
+	/* a checklist is complete only when every role has signed */
+	if (rb && rb->n_roles && unsigned_roles)
+		fprintf(out, "\n**Not complete:** %d of %d roles still to sign\n", unsigned_roles, rb->n_roles);
+	else if (rb && rb->n_roles)
+		fprintf(out, "\n**Complete:** every role has signed\n");
 	journal_step_rows_free(rows, nr);
 	journal_signoff_rows_free(so, ns);
 	free(*err);

@@ -35,6 +35,8 @@ static const struct opt_def options[] = {
 	    "how much history the sparklines keep"),
 	DUR(OPT_SAMPLE_INTERVAL, "sample_interval", SEC, 24 * HOUR, "1min",
 	    "how often periodic checks write a sample to the journal"),
+	STR(OPT_START, "start", "panels",
+	    "the screen the console opens on: panels, or rollout (the rollout tracker); --start overrides it"),
 	STR(OPT_REDIS_PASSWORD_FILE, "redis.password_file", NULL,
 	    "file holding the Redis password, mode 600 (else REDISCLI_AUTH)"),
 	STR(OPT_RATELIMIT_PREFIX, "ratelimit.key_prefix", "ratelimit:",
@@ -51,6 +53,9 @@ static const struct opt_def options[] = {
 	    "months of partitions kept before they are archived"),
 	NUM(OPT_SIGNOFF_ROLES_PER_PERSON, "signoff.roles_per_person", 1, 20, "1",
 	    "how many roles of one checklist run one person may sign (1: every role needs someone else)"),
+	NUM(OPT_TIME_SCALE, "time_scale", 1, 1e6, "1",
+	    "periodic checks' every= and for= are divided by this (3600: an hour lasts a second; "
+	    "demos and tests; OPSDECK_TIME_SCALE wins)"),
 	DUR(OPT_REPLICA_LAG_WARN, "threshold.replica_lag_warn", MS, 24 * HOUR, "1s",
 	    "replica lag (write/flush/replay) at or above this warns"),
 	DUR(OPT_REPLICA_LAG_HIGH, "threshold.replica_lag_high", MS, 24 * HOUR, "10s",
@@ -256,6 +261,11 @@ int config_parse_opt(const struct opt_def *d, const char *text, double *out, cha
 {
 	double v = 0;
 	int rc = parse_value(d->type, text, &v);
+	if (d->id == OPT_START && strcmp(text, "panels") && strcmp(text, "rollout")) {
+		if (why)
+			*why = xstrdup("expected panels or rollout");
+		return -1;
+	}
 	if (d->type == OPT_STRING || (rc == 0 && v >= d->min && v <= d->max)) {
 		*out = v;
 		return 0;

@@ -86,7 +86,7 @@ int journal_step_results(struct journal *j, int64_t run_id, const char *step_id,
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_prepare(j, "SELECT status, recorded_at FROM step_results "
+	sqlite3_stmt *st = store_prepare(j, "SELECT status, recorded_at, coalesce(duration_ms, -1) FROM step_results "
 					    "WHERE run_id = ?1 AND step_id = ?2 ORDER BY id", err);
 	if (!st)
 		return -1;
@@ -99,6 +99,7 @@ int journal_step_results(struct journal *j, int64_t run_id, const char *step_id,
 		const unsigned char *s = sqlite3_column_text(st, 0);
 		snprintf(r->status, sizeof r->status, "%s", s ? (const char *)s : "");
 		r->recorded_at = sqlite3_column_int64(st, 1);
+		r->duration_ms = sqlite3_column_int64(st, 2);
 	}
 	if (rc != SQLITE_DONE)
 		store_fail(j, err, "cannot read step results");
