@@ -25,6 +25,7 @@ struct jctx {
 	const char *bad_opt;  /* first unknown option, reported once the command is known */
 	const char *format;   /* export: md, json, csv */
 	const char *head;     /* verify --head SEQ:HASH */
+	int limit;            /* list: the newest N runs, 0 = all (default 100) */
 };
 
 struct journal_cmd {
@@ -40,7 +41,7 @@ static int journal_cmd_verify(struct jctx *ctx);
 static int journal_cmd_export(struct jctx *ctx);
 
 static const struct journal_cmd journal_cmds[] = {
-	{"list", 0, 0, "list [--json]", journal_cmd_list},
+	{"list", 0, 0, "list [--limit N | --all] [--json]   (default: the newest 100 runs)", journal_cmd_list},
 	{"show", 1, 1, "show RUN|last [--json]", journal_cmd_show},
 	{"verify", 0, 0, "verify [--head SEQ:HASH] [--json]", journal_cmd_verify},
 	{"export", 0, 1, "export [--format md|json|csv] [RUN|last]   (default: md of the newest run)",
@@ -98,6 +99,14 @@ static int parse_args(struct jctx *ctx, int argc, char **argv)
 			ctx->format = a + strlen("--format=");
 		} else if (!strcmp(a, "--json")) {
 			ctx->json = 1;
+		} else if (!strcmp(a, "--all")) {
+			ctx->limit = 0;
+		} else if (!strcmp(a, "--limit")) {
+			char *end;
+			long n = ++i < argc ? strtol(argv[i], &end, 10) : 0;
+			if (i == argc || *end || n < 1 || n > 1000000000)
+				return usage_error("%s needs a number of runs, 1 or more", a);
+			ctx->limit = (int)n;
 		} else if (!strcmp(a, "--head")) {
 			if (++i == argc)
 				return usage_error("%s needs SEQ:HASH (from an export's \"chain head\" line)", a);
@@ -168,7 +177,7 @@ static int journal_cmd_list(struct jctx *ctx)
 	int rc = open_ro(ctx, &j, EXIT_USAGE);
 	if (rc >= 0)
 		return rc;
-	rc = journal_list(j, stdout, ctx->json, &err) < 0 ? report_error(err, EXIT_CHECK_FAILED) : EXIT_OK;
+	rc = journal_list_newest(j, stdout, ctx->json, ctx->limit, &err) < 0 ? report_error(err, EXIT_CHECK_FAILED) : EXIT_OK;
 	journal_close(j);
 	return rc;
 }
@@ -327,7 +336,7 @@ static int journal_cmd_export(struct jctx *ctx)
 
 int cmd_journal(struct cli *cli, int argc, char **argv)
 {
-	struct jctx ctx = {.path = cli->journal_path, .json = cli->json};
+	struct jctx ctx = {.path = cli->journal_path, .json = cli->json, .limit = 100};
 	int rc = parse_args(&ctx, argc - 1, argv + 1);
 	if (rc >= 0)
 		return rc;

@@ -295,6 +295,22 @@ int journal_run_resume(struct journal *j, int64_t run_id, const char *note, char
 	return run_event(j, run_id, "resumed", note, "cannot record that the run resumed", err);
 }
 
+int journal_run_rollback(struct journal *j, int64_t run_id, const char *reason, char **err)
+{
+	const char *what = "cannot record the roll-back";
+	char *state = NULL;
+	if (empty(reason))
+		return store_failf(j, err, ": %s: a roll-back needs its reason", what);
+	int found = journal_run_state(j, run_id, &state, err);
+	int again = found == 1 && state && !strcmp(state, "rolled-back");
+	free(state);
+	if (found < 0)
+		return -1;
+	if (again)
+		return store_failf(j, err, ": %s: run %lld is already rolled back", what, (long long)run_id);
+	return run_event(j, run_id, "rolled-back", reason, what, err);
+}
+
 /* ---- step results, samples, baselines ---- */
 
 int journal_step_record(struct journal *j, const struct journal_step *s, char **err)
@@ -503,14 +519,16 @@ static int verify_checkpoint(struct journal *j, struct journal_verify *v, char *
 	if (sig == CP_SIG_BAD)
 		return cut(v, v->checkpoint_seq, "the checkpoint %s.head was altered (its signature does not match)",
 			   j->path);
-	if (v->checkpoint_seq > v->head_seq)
-		return cut(v, v->head_seq + 1,
-			   "the journal ends at seq %" PRId64 " but its checkpoint says seq %" PRId64
-			   ": rows were cut off the end", v->head_seq, v->checkpoint_seq);
 	char at[65];
 	int f = chain_hash_at(j, v->checkpoint_seq, at, err);
 	if (f < 0)
 		return -1;
+	/* Beyond the rows walked: cut off, unless another writer appended them (and moved
+	 * the checkpoint) while the walk went on; then the row is there with its hash. */
+	if (v->checkpoint_seq > v->head_seq && (f == 0 || strcmp(at, hash)))
+		return cut(v, v->head_seq + 1,
+			   "the journal ends at seq %" PRId64 " but its checkpoint says seq %" PRId64
+			   ": rows were cut off the end", v->head_seq, v->checkpoint_seq);
 	if (f == 0 || strcmp(at, hash))
 		return cut(v, v->checkpoint_seq,
 			   "the row at seq %" PRId64 " is not the one checkpointed: the journal was rewritten",

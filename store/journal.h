@@ -52,6 +52,9 @@ int journal_step_record(struct journal *j, const struct journal_step *s, char **
 int journal_run_end(struct journal *j, int64_t run_id, const char *state /* done failed aborted */, char **err);
 /* An interrupted run continues: records a "resumed" event (note may be NULL). */
 int journal_run_resume(struct journal *j, int64_t run_id, const char *note, char **err);
+/* The change a checklist run validated was rolled back: a "rolled-back" event with the reason
+ * (required) as its note; the run ends there. Refused when it is already rolled back. */
+int journal_run_rollback(struct journal *j, int64_t run_id, const char *reason, char **err);
 int journal_sample(struct journal *j, const char *source, const char *metric, double value,
 		   const char *unit, char **err);
 /* run_id 0: a baseline taken outside any run. NaN values are refused. */
@@ -109,6 +112,8 @@ const char *journal_checkpoint_error(const struct journal *j);
 /* Prints runs, newest first: id, started, kind, ref, state, steps pass/fail, operator.
  * Step counts use each step's latest result; pass includes manual-ok, fail includes error. */
 int journal_list(struct journal *j, FILE *out, int json, char **err);
+/* The same for the newest limit runs only (0: all), with a line saying how many there are. */
+int journal_list_newest(struct journal *j, FILE *out, int json, int limit, char **err);
 /* Prints one run: header, events, step results, baselines, sign-offs.
  * 0 printed, 1 no such run (*err says so), -1 error. */
 int journal_show(struct journal *j, int64_t run_id, FILE *out, int json, char **err);
@@ -141,6 +146,7 @@ void journal_step_rows_free(struct journal_step_row *v, int n);
 struct journal_step_result {
 	char status[16];
 	int64_t recorded_at;
+	int64_t duration_ms; /* -1 unknown: recorded_at - duration_ms is when the check began */
 };
 /* 0 or -1 with *err; *out malloced (free()), NULL when *n is 0. */
 int journal_step_results(struct journal *j, int64_t run_id, const char *step_id,
@@ -156,6 +162,18 @@ void journal_run_info_done(struct journal_run_info *ri);
 /* The newest run of kind/ref in env (NULL: any) whose state is started or resumed; 0 if
  * none, -1 on error. */
 int64_t journal_find_open_run(struct journal *j, const char *kind, const char *ref, const char *env, char **err);
+/* The newest run of kind/ref in env (NULL: any), whatever its state, with its latest event
+ * (store/tracker.c: one indexed query, for the rollout tracker). */
+struct journal_newest {
+	int64_t id;              /* 0: no run */
+	char *state, *note;      /* the latest event and its note (a roll-back's reason) */
+	char *operator_name, *os_user;
+	int64_t started_at, state_at; /* when it began; when the latest event was recorded */
+};
+/* 1 found, 0 none, -1 with *err. Free with journal_newest_done(). */
+int journal_newest_run(struct journal *j, const char *kind, const char *ref, const char *env,
+		       struct journal_newest *out, char **err);
+void journal_newest_done(struct journal_newest *n);
 
 struct journal_signoff_row {
 	int64_t id, corrects_id; /* corrects_id 0: none */

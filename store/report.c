@@ -122,18 +122,18 @@ static int rows_json(struct journal *j, sqlite3_stmt *st, cJSON *arr, char **err
 }
 
 /* Runs (all, or the one with id run_id > 0) with their state and step counts. */
-static int runs_json(struct journal *j, int64_t run_id, cJSON *arr, char **err)
+/* run_id > 0: that run; else the newest limit runs (0: all). */
+static int runs_json(struct journal *j, int64_t run_id, int limit, cJSON *arr, char **err)
 {
 #define RUN_COLUMNS                                                                        \
 	"SELECT r.id, r.seq, r.kind, r.ref, r.title, r.env, r.operator, r.os_user, r.host, "   \
 	"r.started_at, (SELECT e.event FROM run_events e WHERE e.run_id = r.id "               \
 	"ORDER BY e.id DESC LIMIT 1) AS state, r.hash FROM runs r "
 	sqlite3_stmt *st = store_prepare(j, run_id > 0 ? RUN_COLUMNS "WHERE r.id = ?1"
-					 : RUN_COLUMNS "ORDER BY r.id DESC", err);
+					 : RUN_COLUMNS "ORDER BY r.id DESC LIMIT ?1", err);
 	if (!st)
 		return -1;
-	if (run_id > 0)
-		sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 1, run_id > 0 ? run_id : limit > 0 ? limit : -1);
 	if (rows_json(j, st, arr, err) < 0)
 		return -1;
 	cJSON *run;
@@ -260,18 +260,43 @@ static void print_run_table(const cJSON *runs, FILE *out)
 	free(cells);
 }
 
+static int64_t count_runs(struct journal *j, char **err)
+{
+	sqlite3_stmt *st = store_prepare(j, "SELECT count(*) FROM runs", err);
+	if (!st)
+		return -1;
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	if (n < 0)
+		store_fail(j, err, "cannot count the runs");
+	sqlite3_finalize(st);
+	return n;
+}
+
 int journal_list(struct journal *j, FILE *out, int json, char **err)
+{
+	return journal_list_newest(j, out, json, 0, err);
+}
+
+int journal_list_newest(struct journal *j, FILE *out, int json, int limit, char **err)
 {
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "journal", j->path);
 	cJSON *runs = cJSON_AddArrayToObject(doc, "runs");
-	int rc = runs_json(j, 0, runs, err);
+	int rc = runs_json(j, 0, limit, runs, err);
+	int64_t total = rc == 0 ? count_runs(j, err) : -1;
+	if (total < 0)
+		rc = -1;
+	else
+		cJSON_AddNumberToObject(doc, "total_runs", (double)total);
 	if (rc == 0 && json)
 		print_json(doc, out);
 	else if (rc == 0 && cJSON_GetArraySize(runs) == 0)
 		fprintf(out, "no runs recorded yet in %s\n", j->path);
 	else if (rc == 0)
 		print_run_table(runs, out);
+	if (rc == 0 && !json && total > cJSON_GetArraySize(runs))
+		fprintf(out, "(the newest %d of %" PRId64 " runs: --limit N or --all for more; the console's review "
+			     "screen, J, filters them)\n", cJSON_GetArraySize(runs), total);
 	cJSON_Delete(doc);
 	return rc;
 }
@@ -291,7 +316,7 @@ static int add_rows(struct journal *j, cJSON *doc, const char *key, const char *
 static int load_run(struct journal *j, int64_t run_id, cJSON *doc, char **err)
 {
 	cJSON *runs = cJSON_CreateArray();
-	int rc = runs_json(j, run_id, runs, err);
+	int rc = runs_json(j, run_id, 0, runs, err);
 	if (rc == 0 && cJSON_GetArraySize(runs) == 0) {
 		rc = 1;
 		if (err)
