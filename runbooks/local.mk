@@ -8,16 +8,24 @@ libopsdeck_a_SOURCES += \
 	runbooks/lint.h runbooks/lint.c \
 	runbooks/engine.h runbooks/engine_int.h runbooks/engine.c runbooks/engine_inputs.c runbooks/engine_journal.c \
 	runbooks/engine_worker.c runbooks/library.c runbooks/signoff.c runbooks/schedule.h runbooks/schedule.c \
+	runbooks/rollout.h runbooks/rollout.c \
 	runbooks/probe.h runbooks/probe.c runbooks/probe_sql.c runbooks/probe_redis.c \
 	runbooks/probe_http.c runbooks/probe_shell.c \
-	src/cmd-lint.c src/cmd-run.c src/cmd-signoff.c src/export.c src/export.h
+	src/cmd-lint.c src/cmd-run.c src/cmd-run.h src/cmd-run-hook.c src/cmd-run-out.c src/cmd-run-periodic.c src/cmd-signoff.c src/cmd-rollback.c src/export.c src/export.h
 
 check_PROGRAMS += tests/unit/test_expect tests/unit/test_runbook tests/unit/test_engine tests/unit/test_schedule
+check_PROGRAMS += tests/unit/test_periodic
+tests_unit_test_periodic_LDADD = $(OD_LIBS)
 tests_unit_test_schedule_LDADD = $(OD_LIBS)
 tests_unit_test_engine_LDADD = $(OD_LIBS)
 tests_unit_test_expect_LDADD = $(OD_LIBS)
 tests_unit_test_runbook_LDADD = $(OD_LIBS)
 TESTS += tests/unit/test_expect tests/unit/test_runbook tests/unit/test_engine tests/unit/test_schedule
+TESTS += tests/unit/test_periodic
+# the rollout tracker's model on a journal built in the test
+check_PROGRAMS += tests/unit/test_rollout
+tests_unit_test_rollout_LDADD = $(OD_LIBS)
+TESTS += tests/unit/test_rollout
 
 EXTRA_DIST += runbooks/README.md tests/fixtures/runbooks
 

@@ -8,6 +8,7 @@ struct cli {
 	const char *journal_path; /* --journal */
 	int read_only;            /* --read-only */
 	int json;                 /* --json */
+	const char *start;        /* --start SCREEN: the console opens on it (panels, rollout) */
 };
 
 /* Exit codes (the contract the tests rely on). */
@@ -20,5 +21,6 @@ int cmd_journal(struct cli *cli, int argc, char **argv);
 int cmd_lint(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_signoff(struct cli *cli, int argc, char **argv);
+int cmd_rollback(struct cli *cli, int argc, char **argv);
 
 #endif

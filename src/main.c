@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	 "run a runbook's automatic steps headless and record them; exit 1 if one failed", cmd_run},
 	{"signoff", "RUN --role ROLE --name NAME [--comment TEXT] [--reason TEXT] [--corrects ID]",
 	 "sign a checklist run for one role; a run with failed or unchecked steps needs --reason", cmd_signoff},
+	{"rollback", "RUN --reason TEXT", "record that the change a checklist run validated was rolled back", cmd_rollback},
 	{"lint", "[FILE|DIR...]", "check runbooks against the dialect (runbooks/README.md); exit 1 on problems", cmd_lint},
 };
 
@@ -40,6 +41,7 @@ static void usage(FILE *out)
 		"  --env NAME       environment = section of the config file (needed when it has several)\n"
 		"  --journal FILE   journal database (default: $XDG_DATA_HOME/opsdeck/journal.db)\n"
 		"  --read-only      refuse destructive steps and writing probes\n"
+		"  --start SCREEN   the console opens on SCREEN: panels (default) or rollout (the tracker)\n"
 		"  --json           machine-readable output (snapshot, journal)\n"
 		"  -h, --help       this help;  -V, --version  the version\n"
 		"\nCommands:\n");
@@ -88,6 +90,8 @@ static int parse_globals(struct cli *cli, int *argc, char **argv, int *help, int
 			cli->env = v;
 		else if ((v = opt_value(*argc, argv, &i, "--journal", &bad)))
 			cli->journal_path = v;
+		else if ((v = opt_value(*argc, argv, &i, "--start", &bad)))
+			cli->start = v;
 		else if (bad)
 			break;
 		else if (!strcmp(argv[i], "--read-only"))

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/review.h"
+#include "tui/tracker.h"
 #include "tui/tui_int.h"
 #include "tui/walker.h"
 
@@ -15,6 +17,8 @@ static char *filter_of(struct tui *t, size_t *n)
 		*n = sizeof(t->rb_filter);
 		return t->rb_filter;
 	}
+	if (t->view == VIEW_REVIEW && t->review)
+		return review_filter_text(t, n);
 	*n = sizeof(t->tabs[t->tab].filter);
 	return t->tabs[t->tab].filter;
 }
@@ -99,6 +103,8 @@ static void finish(struct tui *t)
 		snprintf(f, n, "%.127s", t->line); /* filters are short */
 		if (t->view == VIEW_RBLIST)
 			t->rb_sel = 0;
+		else if (t->view == VIEW_REVIEW)
+			review_filter_typed(t);
 		else
 			t->tabs[t->tab].sel = 0;
 		if (*t->line)
@@ -169,6 +175,7 @@ int lineedit_key(struct tui *t, int ch)
 	if (t->input_mode == INPUT_FILTER) { /* filter as you type */
 		char *f = filter_of(t, &n);
 		snprintf(f, n, "%.127s", t->line);
+		review_filter_typed(t); /* the review reads the journal again; others filter when drawn */
 	}
 	return 1;
 }
@@ -238,6 +245,10 @@ void command_run(struct tui *t, const char *text)
 		}
 	} else if (!strcmp(cmd, "rb") || !strcmp(cmd, "runbook") || !strcmp(cmd, "runbooks")) {
 		command_rb(t, arg);
+	} else if (!strcmp(cmd, "journal") || !strcmp(cmd, "review")) {
+		review_open(t, text + (cmd - buf) + strlen(cmd)); /* the rest of the line is the filter */
+	} else if (!strcmp(cmd, "rollout") || !strcmp(cmd, "tracker")) {
+		tracker_open(t);
 	} else if (!strcmp(cmd, "alerts") || !strcmp(cmd, "a")) {
 		t->view = VIEW_ALERTS;
 	} else if (!strcmp(cmd, "help") || !strcmp(cmd, "?")) {
@@ -251,8 +262,9 @@ void command_run(struct tui *t, const char *text)
 		size_t n;
 		char *f = filter_of(t, &n);
 		snprintf(f, n, "%s", arg ? arg : "");
+		review_filter_typed(t);
 	} else {
-		tui_message(t, "unknown command :%s (commands: rb [N], env NAME, refresh [DUR], alerts, help, quit, "
-			       "replicas, pools, cache, ratelimits, partitions, filter TEXT)", cmd);
+		tui_message(t, "unknown command :%s (commands: rb [N], journal [FILTER], rollout, env NAME, refresh [DUR], alerts, "
+			       "help, quit, replicas, pools, cache, ratelimits, partitions, filter TEXT)", cmd);
 	}
 }

@@ -9,6 +9,8 @@
 
 #include "tui/paint.h"
 #include "tui/tui_int.h"
+#include "tui/review.h"
+#include "tui/tracker.h"
 #include "tui/walker.h"
 
 #define MIN_COLS 80
@@ -121,6 +123,8 @@ static void draw_tabs(struct tui *t)
 		if (x + (int)strlen(buf) + 12 < COLS)
 			x = put_run(1, x, r, buf, (int)strlen(buf)) + 1;
 	}
+	if (tui_scope(t) == KS_REVIEW && x + 11 + 12 < COLS) /* where you are: the journal review */
+		x = put_run(1, x, ROLE_TAB_ACTIVE, " J Journal ", 11) + 1;
 	double old = oldest_data_ms(t->app);
 	fmt_duration_ms(age, sizeof(age), old);
 	snprintf(buf, sizeof(buf), "%sdata %s ", t->app->paused ? "PAUSED  " : "", isnan(old) ? "-" : age);
@@ -170,12 +174,14 @@ static void draw_help(struct tui *t, int top, int bottom)
 	clear_lines(top, bottom);
 	put(top, 1, COLS - 2, ROLE_TITLE, scope == KS_WALKER ? "Keys of the runbook walker (any key closes this help)"
 					  : scope == KS_RBLIST ? "Keys of the runbook list (any key closes this help)"
+					  : scope == KS_REVIEW ? "Keys of the journal review (any key closes this help)"
+					  : scope == KS_ROLLOUT ? "Keys of the rollout tracker (any key closes this help)"
 					  : "Keys (any key closes this help)");
 	int half = COLS >= 120 ? COLS / 2 : COLS;
 	for (int i = 0; i < n; i++) {
 		if (!k[i].label || !(k[i].scope & scope))
 			continue;
-		if (y > bottom - 3) {
+		if (y > bottom - 2) { /* the commands and the legend take the last two rows */
 			if (half == COLS)
 				break;
 			y = top + 1;
@@ -185,8 +191,15 @@ static void draw_help(struct tui *t, int top, int bottom)
 		put(y, col + 13, half - 14, ROLE_NORMAL, k[i].help);
 		y++;
 	}
-	put(bottom - 1, 2, COLS - 3, ROLE_NORMAL,
-	    "Commands (:): rb [N], env NAME, refresh [DURATION], alerts, filter TEXT, replicas|pools|...|partitions, quit");
+	if (scope == KS_REVIEW) { /* the filter's syntax instead of the commands */
+		put(bottom - 1, 2, COLS - 3, ROLE_NORMAL,
+		    ":journal ref=W3-4 operator=ana state=done|failed|open since=7d|2026-11-01");
+		put(bottom, 2, COLS - 3, ROLE_MUTED,
+		    "  until=DATE kind=checklist WORDS; :journal clear; signed* = over failures");
+	} else {
+		put(bottom - 1, 2, COLS - 3, ROLE_NORMAL, "Commands (:): rb [N], journal [FILTER] (or J), rollout (or t), env NAME, "
+		    "refresh [DURATION], alerts, filter TEXT, replicas|...|partitions, quit");
+	}
 	if (scope == KS_WALKER) {
 		char marks[200];
 		snprintf(marks, sizeof(marks), "%s pass %s fail %s error %s skip %s to do %s running; A auto, M by hand, "
@@ -194,7 +207,10 @@ static void draw_help(struct tui *t, int top, int bottom)
 			 walker_mark(STEP_FAIL, 0), walker_mark(STEP_ERROR, 0), walker_mark(STEP_SKIP, 0),
 			 walker_mark(STEP_PENDING, 0), walker_mark(STEP_PENDING, 1));
 		put(bottom, 2, COLS - 3, ROLE_MUTED, marks);
-	} else
+	} else if (scope == KS_ROLLOUT) {
+		put(bottom, 2, COLS - 3, ROLE_MUTED, "States: not started, started, baseline recorded, validating, monitoring, "
+		    "awaiting sign-off, signed off, rolled back, failed, aborted.");
+	} else if (scope != KS_REVIEW)
 		put(bottom, 2, COLS - 3, ROLE_MUTED,
 		    "Status: ok, pending (holds, not yet for its duration), warn, critical; dimmed/stale = no fresh answer.");
 }
@@ -240,8 +256,8 @@ static void draw_hints(const char *const (*hints)[2], size_t n)
 static void draw_footer(struct tui *t)
 {
 	static const char *const hints[][2] = {
-		{"F1", "Help ?"}, {"F2", "Alerts a"}, {"F3", "Filter /"}, {"F4", "Sort s"},
-		{"F5", "Refresh r"}, {"Tab", "Panel"}, {"Enter", "Detail"}, {":", "Cmd"}, {"F10", "Quit q"},
+		{"F1", "Help ?"}, {"F2", "Alerts a"}, {"J", "Journal"}, {"F3", "Filter /"}, {"F4", "Sort s"},
+		{"F5", "Refresh r"}, {"F6", "Rollout t"}, {"Tab", "Panel"}, {"Enter", "Detail"}, {":", "Cmd"}, {"F10", "Quit q"},
 	};
 	static const char *const walker_hints[][2] = {
 		{"Enter", "Run"}, {"p", "Pass"}, {"f", "Fail"}, {"s", "Skip"}, {"n", "Note"}, {"o", "Related"},
@@ -250,11 +266,23 @@ static void draw_footer(struct tui *t)
 	static const char *const list_hints[][2] = {
 		{"Enter", "Walk"}, {"/", "Filter"}, {"w", "Open runbook"}, {"?", "Help"}, {"q", "Back"}, {"F10", "Quit"},
 	};
+	static const char *const rollout_hints[][2] = {
+		{"Enter", "Open run"}, {"R", "Roll back"}, {"r", "Re-read"}, {"J", "Journal"}, {"?", "Help"},
+		{"q", "Back"}, {"F10", "Quit"},
+	};
+	static const char *const review_hints[][2] = {
+		{"Enter", "Run"}, {"/", "Filter"}, {"x", "Clear"}, {"S", "Sign off"}, {"C", "Correct"}, {"[ ]", "Sign-off"},
+		{"r", "Reload"}, {"?", "Help"}, {"q", "Back"}, {"F10", "Quit"},
+	};
 	unsigned scope = tui_scope(t);
 	if (scope == KS_WALKER)
 		draw_hints(walker_hints, ARRAY_LEN(walker_hints));
 	else if (scope == KS_RBLIST)
 		draw_hints(list_hints, ARRAY_LEN(list_hints));
+	else if (scope == KS_REVIEW)
+		draw_hints(review_hints, ARRAY_LEN(review_hints));
+	else if (scope == KS_ROLLOUT)
+		draw_hints(rollout_hints, ARRAY_LEN(rollout_hints));
 	else
 		draw_hints(hints, ARRAY_LEN(hints));
 	move(LINES - 2, 0);
@@ -271,6 +299,11 @@ static void draw_footer(struct tui *t)
 		char buf[120];
 		snprintf(buf, sizeof(buf), "filter: \"%s\"  (/ to change, / Enter on empty to clear)", t->tabs[t->tab].filter);
 		put(LINES - 2, 1, COLS - 2, ROLE_MUTED, buf);
+	} else if (t->view != VIEW_ROLLOUT) { /* a checklist run in progress: where it stands (cached, no SQL) */
+		char buf[300];
+		int warn = 0;
+		if (tracker_summary(t, buf, sizeof(buf), &warn))
+			put(LINES - 2, 1, COLS - 2, warn ? ROLE_WARN : ROLE_MUTED, buf);
 	}
 }
 
@@ -303,6 +336,13 @@ void tui_draw(struct tui *t)
 		break;
 	case VIEW_WALKER:
 		walker_draw(t, top, bottom);
+		break;
+	case VIEW_REVIEW:
+	case VIEW_REVIEW_RUN:
+		review_draw(t, top, bottom);
+		break;
+	case VIEW_ROLLOUT:
+		tracker_draw(t, top, bottom);
 		break;
 	case VIEW_ALERTS:
 		clear_lines(top, bottom);

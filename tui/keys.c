@@ -1,6 +1,8 @@
 /* One table from key to action; actions change state, the loop redraws. */
 #include <curses.h>
 
+#include "tui/review.h"
+#include "tui/tracker.h"
 #include "tui/tui_int.h"
 #include "tui/walker.h"
 
@@ -40,6 +42,12 @@ static void k_walker(struct tui *t, int key)
 	(void)key;
 	if (!walker_resume_view(t))
 		tui_message(t, "no runbook is open: :rb lists the library, :rb N opens one");
+}
+
+static void k_review(struct tui *t, int key)
+{
+	(void)key;
+	review_open(t, NULL);
 }
 
 static void k_alerts(struct tui *t, int key)
@@ -161,6 +169,8 @@ static void k_sort(struct tui *t, int key)
 #define P KS_PANELS
 #define L KS_RBLIST
 #define W KS_WALKER
+#define R KS_REVIEW
+#define RO KS_ROLLOUT
 #define ALL KS_ALL
 
 /* Bindings of a key are tried in order; the first whose scope holds the current view runs.
@@ -178,6 +188,10 @@ static const struct key_binding keys[] = {
 	{'a', P | L, "a F2", "alerts: what fired when, and its runbook (Enter on one walks it)", k_alerts},
 	{KEY_F(2), ALL, NULL, NULL, k_alerts},
 	{'w', P | L, "w", "back to the open runbook (the walker)", k_walker},
+	/* listed on help's command line (":journal [FILTER] (or J)"): 80x24 has no row to spare */
+	{'J', P | L, NULL, NULL, k_review},
+	{'t', P | L | W | R, "t F6", "the rollout tracker: each checklist's state and next check (:rollout)", tracker_k_toggle},
+	{KEY_F(6), P | L | W | R, NULL, NULL, tracker_k_toggle},
 
 	/* the walker */
 	{KEY_UP, W, "j/k Up/Dn", "select a step (g/G: first/last)", walker_k_move},
@@ -197,6 +211,44 @@ static const struct key_binding keys[] = {
 	{'X', W, "X", "abandon the run (marked aborted in the journal)", walker_k_abandon},
 	{'q', W, "q Esc", "back (Esc first cancels a running step); the run stays open", walker_k_back},
 	{27, W, NULL, NULL, walker_k_back},
+
+	/* the journal review: the list of runs, and one run */
+	{KEY_UP, R, "j/k Up/Dn", "select a run (PgUp/PgDn, g/G); in a run: scroll", review_k_move},
+	{'k', R, NULL, NULL, review_k_move}, {KEY_DOWN, R, NULL, NULL, review_k_move}, {'j', R, NULL, NULL, review_k_move},
+	{KEY_PPAGE, R, NULL, NULL, review_k_move}, {KEY_NPAGE, R, NULL, NULL, review_k_move},
+	{KEY_HOME, R, NULL, NULL, review_k_move}, {'g', R, NULL, NULL, review_k_move},
+	{KEY_END, R, NULL, NULL, review_k_move}, {'G', R, NULL, NULL, review_k_move},
+	{'J', R, NULL, NULL, review_k_move}, {'K', R, NULL, NULL, review_k_move},
+	{'\n', R, "Enter", "the selected run: steps, baselines compared, output, sign-offs", review_k_enter},
+	{KEY_ENTER, R, NULL, NULL, review_k_enter}, {'\r', R, NULL, NULL, review_k_enter},
+	{'/', R, "/ F3", "filter as you type (ref, title, operator); :journal FIELD=VALUE for the rest", review_k_filter},
+	{KEY_F(3), R, NULL, NULL, review_k_filter},
+	{'x', R, "x", "clear the filter: every run", review_k_clear},
+	{'S', R, "S", "sign the checklist run off: role, name, comment, a reason if steps failed", review_k_sign},
+	{'C', R, "C", "correct the selected sign-off: a new one that refers to it", review_k_correct},
+	{'[', R, "[ ]", "select the previous / next sign-off of the run", review_k_signoff_sel},
+	{']', R, NULL, NULL, review_k_signoff_sel},
+	{'r', R, "r F5", "read the journal again and verify its chain again", review_k_reload},
+	{KEY_F(5), R, NULL, NULL, review_k_reload},
+	{'q', R, "q Esc", "back: from a run to the list, from the list to the panels", review_k_back},
+	{27, R, NULL, NULL, review_k_back},
+	{KEY_F(10), R, "F10", "quit opsdeck", k_quit},
+
+	/* the rollout tracker */
+	{KEY_UP, RO, "j/k Up/Dn", "select a checklist (g/G: first/last)", tracker_k_move},
+	{'k', RO, NULL, NULL, tracker_k_move}, {KEY_DOWN, RO, NULL, NULL, tracker_k_move}, {'j', RO, NULL, NULL, tracker_k_move},
+	{KEY_HOME, RO, NULL, NULL, tracker_k_move}, {'g', RO, NULL, NULL, tracker_k_move},
+	{KEY_END, RO, NULL, NULL, tracker_k_move}, {'G', RO, NULL, NULL, tracker_k_move},
+	{KEY_PPAGE, RO, NULL, NULL, tracker_k_move}, {KEY_NPAGE, RO, NULL, NULL, tracker_k_move},
+	{'\n', RO, "Enter", "open its run in the walker, or start one (an ended run: asks first)", tracker_k_enter},
+	{KEY_ENTER, RO, NULL, NULL, tracker_k_enter}, {'\r', RO, NULL, NULL, tracker_k_enter},
+	{'R', RO, "R", "record that the change was rolled back: type the checklist's ID, then why", tracker_k_rollback},
+	{'r', RO, "r F5", "read the journal again (it is read on its own every 10 s)", tracker_k_reload},
+	{KEY_F(5), RO, NULL, NULL, tracker_k_reload},
+	{'J', RO, "J", "the journal review (S there signs a checklist run off)", k_review},
+	{'q', RO, "q Esc t", "back to where you came from", tracker_k_back},
+	{27, RO, NULL, NULL, tracker_k_back}, {'t', RO, NULL, NULL, tracker_k_back}, {KEY_F(6), RO, NULL, NULL, tracker_k_back},
+	{KEY_F(10), RO, "F10", "quit opsdeck (a periodic check under way is cancelled, not recorded)", k_quit},
 
 	/* the runbook list */
 	{KEY_UP, L, "j/k Up/Dn", "select a runbook (PgUp/PgDn, g/G)", rblist_k_move},
@@ -227,8 +279,8 @@ static const struct key_binding keys[] = {
 	{KEY_F(4), P, NULL, NULL, k_sort},
 	{'S', P, NULL, NULL, k_sort},
 	{':', ALL, ":", "command line (Up/Down: history); :rb N walks runbook N, :rb lists them", k_command},
-	{'r', ALL, "r F5", "refresh the panels now", k_refresh},
-	{KEY_F(5), ALL, NULL, NULL, k_refresh},
+	{'r', P | L | W, "r F5", "refresh the panels now", k_refresh},
+	{KEY_F(5), P | L | W, NULL, NULL, k_refresh},
 	{' ', ALL, "Space", "pause / resume refreshing", k_pause},
 	{'+', P, "+/-", "refresh slower / faster", k_rate},
 	{'-', P, NULL, NULL, k_rate},

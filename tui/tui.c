@@ -14,6 +14,8 @@
 #include "tui/theme.h"
 #include "tui/tui.h"
 #include "tui/tui_int.h"
+#include "tui/review.h"
+#include "tui/tracker.h"
 #include "tui/walker.h"
 
 static int curses_on;
@@ -104,6 +106,9 @@ static unsigned scope_of(enum view v)
 	switch (v) {
 	case VIEW_WALKER: return KS_WALKER;
 	case VIEW_RBLIST: return KS_RBLIST;
+	case VIEW_REVIEW:
+	case VIEW_REVIEW_RUN: return KS_REVIEW;
+	case VIEW_ROLLOUT: return KS_ROLLOUT;
 	case VIEW_PANEL:
 	case VIEW_DETAIL:
 	case VIEW_HELP:
@@ -161,7 +166,10 @@ static void input_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	while ((ch = getch()) != ERR) {
+		enum view before = t->view;
 		dispatch_key(t, ch);
+		if (t->view == VIEW_ROLLOUT && before != VIEW_ROLLOUT && before != VIEW_HELP)
+			tracker_shown(t); /* back from the walker: what it recorded shows */
 		if (t->quit)
 			break;
 	}
@@ -278,6 +286,10 @@ int tui_switch_env(struct tui *t, const char *env)
 			  t->cfg->env);
 		return -1;
 	}
+	if (monitor_busy(t)) {
+		tui_alert(t, "a periodic check is running in %s: switch when it has finished", t->cfg->env);
+		return -1;
+	}
 	struct config *fresh = xcalloc(1, sizeof(*fresh));
 	char *err = NULL;
 	if (config_load(fresh, t->cfg->path, env, &err) < 0) {
@@ -302,6 +314,9 @@ int tui_switch_env(struct tui *t, const char *env)
 	t->view = VIEW_PANEL;
 	app_set_journal(t->app, t->journal);
 	app_start(t->app);
+	if (t->tracker)
+		tracker_refresh(t); /* the tracker and the scheduler follow the environment */
+	monitor_wake_soon(t);
 	tui_message(t, "environment %s", fresh->env);
 	return 0;
 }
@@ -314,6 +329,13 @@ int tui_main(struct cli *cli)
 	if (rc) {
 		free(t.cfg);
 		return rc;
+	}
+	const char *start = cli->start ? cli->start : t.cfg->sopt[OPT_START];
+	if (start && strcmp(start, "panels") && strcmp(start, "rollout")) {
+		fprintf(stderr, "opsdeck: --start %s: expected panels or rollout\n", start);
+		config_done(t.cfg);
+		free(t.cfg);
+		return EXIT_USAGE;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "opsdeck: the console needs a terminal; for scripts use 'opsdeck snapshot --json'\n");
@@ -333,6 +355,9 @@ int tui_main(struct cli *cli)
 	capture_stderr();
 	start_curses();
 	add_events(&t);
+	if (start && !strcmp(start, "rollout"))
+		tracker_open(&t); /* what the on-call engineer opens first */
+	monitor_start(&t);
 	tui_draw(&t);
 	app_start(t.app);
 	event_base_dispatch(t.base);
@@ -343,6 +368,10 @@ int tui_main(struct cli *cli)
 			walker_label(&t));
 	walker_free(&t); /* a running step is cancelled and waited for */
 	rblist_free(&t);
+	review_free(&t); /* stops a verify still running */
+	if (monitor_busy(&t))
+		fprintf(stderr, "opsdeck: stopping the periodic check under way (its result is not recorded)\n");
+	tracker_free(&t); /* a check under way is cancelled and waited for */
 	free_events(&t);
 	app_free(t.app);
 	if (t.journal)

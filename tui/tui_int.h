@@ -7,11 +7,14 @@
 #include "src/app.h"
 #include "src/cli.h"
 
-enum view { VIEW_PANEL, VIEW_DETAIL, VIEW_HELP, VIEW_ALERTS, VIEW_ALERT_DETAIL, VIEW_RBLIST, VIEW_WALKER };
+enum view { VIEW_PANEL, VIEW_DETAIL, VIEW_HELP, VIEW_ALERTS, VIEW_ALERT_DETAIL, VIEW_RBLIST, VIEW_WALKER,
+	    VIEW_REVIEW, VIEW_REVIEW_RUN /* the journal review: its list, one run (tui/review.h) */,
+	    VIEW_ROLLOUT /* the rollout tracker (tui/tracker.h) */ };
 /* PROMPT: a question answered with a line (an input, a reason); ASK: answered with one key. */
 enum input_mode { INPUT_NONE, INPUT_FILTER, INPUT_COMMAND, INPUT_PROMPT, INPUT_ASK };
-/* Where a key binding works: the panels (and alerts), the runbook list, the walker. */
-enum key_scope { KS_PANELS = 1, KS_RBLIST = 2, KS_WALKER = 4, KS_ALL = 7 };
+/* Where a key binding works: the panels (and alerts), the runbook list, the walker, the
+ * journal review, the rollout tracker. */
+enum key_scope { KS_PANELS = 1, KS_RBLIST = 2, KS_WALKER = 4, KS_REVIEW = 8, KS_ROLLOUT = 16, KS_ALL = 31 };
 
 #define TUI_MAX_TABS 16
 #define TUI_HISTORY 32
@@ -26,6 +29,8 @@ struct tab_state {
 struct tui;
 struct walker;
 struct rblist;
+struct review;
+struct tracker;
 
 /* The question on the input line: done() gets the typed line (PROMPT), key() each key
  * (ASK: returns 1 when answered); cancel() runs on Esc. Either may start another one. */
@@ -64,6 +69,8 @@ struct tui {
 	struct rblist *rblist; /* the library list, loaded when first shown */
 	char rb_filter[128];   /* the library list's filter */
 	int rb_sel;
+	struct review *review; /* the journal review, NULL until first opened */
+	struct tracker *tracker; /* the rollout tracker and the monitoring scheduler (tui/tracker.h) */
 };
 
 struct key_binding {
