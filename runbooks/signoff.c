@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "runbooks/engine.h"
+#include "runbooks/schedule.h"
 #include "src/util.h"
 #include "store/journal.h"
 
@@ -49,6 +50,25 @@ int rb_signoff_state(struct rb_run *r, int64_t *signed_ids, char **err)
 	return missing;
 }
 
+/* Periodic steps whose monitoring window is open: their checks so far may have passed,
+ * but the step is not checked until the window is over. Counted with the unchecked ones. */
+static int monitoring_open(const struct rb_run *r, char **err)
+{
+	double scale = rb_time_scale(r);
+	int64_t now = now_wall_ms();
+	int n = 0;
+	for (int i = 0; i < r->rb->n_steps; i++) {
+		struct sched_state st;
+		int rc = rb_step_schedule(r, i, scale, now, &st, NULL, 0, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0 && st.started && !st.over && r->steps[i].status != STEP_PENDING &&
+		    r->steps[i].status != STEP_FAIL)
+			n++;
+	}
+	return n;
+}
+
 int64_t rb_signoff(struct rb_run *r, const struct rb_signoff_req *q, char **err)
 {
 	const struct runbook *rb = r->rb;
@@ -77,9 +97,14 @@ int64_t rb_signoff(struct rb_run *r, const struct rb_signoff_req *q, char **err)
 	}
 	struct rb_progress p;
 	rb_run_progress(r, &p);
+	int watching = monitoring_open(r, err);
+	if (watching < 0)
+		return -1;
+	p.pending += watching;
 	if ((p.fail || p.pending) && (!q->reason || !*q->reason)) {
-		*err = xasprintf("run %lld has %d failed and %d unchecked step%s: signing it needs a written "
-				 "reason", (long long)r->run_id, p.fail, p.pending, p.pending == 1 ? "" : "s");
+		*err = xasprintf("run %lld has %d failed and %d unchecked step%s%s: signing it needs a written "
+				 "reason", (long long)r->run_id, p.fail, p.pending, p.pending == 1 ? "" : "s",
+				 watching ? " (monitoring not over)" : "");
 		return -1;
 	}
 	struct journal_signoff_row *v;
