@@ -71,6 +71,17 @@ private_lab() {
 	LABDIR=/tmp/opsdeck-lab-$BASE
 }
 plab() { OPSDECK_LAB_PORT_BASE=$BASE OPSDECK_LAB_DIR=$LABDIR "$LAB" "$@"; }
+# plab_up LOG: brings the private lab up (one TAP line, its output in LOG); if it is not up,
+# the plan ends here with the log's tail as a diagnostic
+plab_up() {
+	plab up >"$1" 2>&1
+	ok $? "private lab up on port base $BASE"
+	if ! plab status >/dev/null 2>&1; then
+		diag "$(tail -5 "$1")"
+		done_testing
+		exit
+	fi
+}
 
 # --- tmux: every console gets a tmux server of its own -------------------------------
 _tmux_n=0

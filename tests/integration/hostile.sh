@@ -24,13 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-plab up >"$tmp/up.log" 2>&1
-ok $? "private lab up on port base $BASE"
-if ! plab status >/dev/null 2>&1; then
-	diag "$(tail -5 "$tmp/up.log")"
-	done_testing
-	exit
-fi
+plab_up "$tmp/up.log"
 
 # the echo server: any method, answers 200 with what it received as JSON
 EPORT=$((BASE + 8))

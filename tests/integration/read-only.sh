@@ -28,13 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-plab up >"$tmp/up.log" 2>&1
-ok $? "private lab up on port base $BASE"
-if ! plab status >/dev/null 2>&1; then
-	diag "$(tail -5 "$tmp/up.log")"
-	done_testing
-	exit
-fi
+plab_up "$tmp/up.log"
 cfg=$(plab env)
 od() { OPSDECK_LAB_PORT_BASE=$BASE OPSDECK_LAB_DIR=$LABDIR "$OPSDECK" --config "$cfg" --journal "$tmp/ro.db" "$@"; }
 pq() { plab psql "$1" -XqAt -c "$2" 2>&1; }

@@ -22,13 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-plab up >"$tmp/up.log" 2>&1
-ok $? "private lab up on port base $BASE"
-if ! plab status >/dev/null 2>&1; then
-	diag "$(tail -5 "$tmp/up.log")"
-	done_testing
-	exit
-fi
+plab_up "$tmp/up.log"
 cfg=$(plab env)
 J=$tmp/journal.db
 rcli() { REDISCLI_AUTH=$(cat "$LABDIR/secrets/redis.pass") redis-cli --no-auth-warning -h 127.0.0.1 -p $((BASE + 4)) "$@"; }

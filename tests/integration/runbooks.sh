@@ -26,13 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-plab up >"$tmp/up.log" 2>&1
-ok $? "private lab up on port base $BASE"
-if ! plab status >/dev/null 2>&1; then
-	diag "$(tail -5 "$tmp/up.log")"
-	done_testing
-	exit
-fi
+plab_up "$tmp/up.log"
 cfg=$(plab env)
 ro=$(cd "$OPSDECK_SRC/runbooks/library" && for f in RB-*.md; do
 	grep -qE '^```.*\b(destructive|writes)\b' "$f" || echo "${f%.md}"

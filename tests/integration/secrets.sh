@@ -52,13 +52,7 @@ if [ "$(id -u)" = 0 ]; then # the servers run as opsdeck-lab and read them (the 
 	chown opsdeck-lab: "$LABDIR/private/ops.pass" "$LABDIR/private/redis.pass" 2>/dev/null ||
 		chmod 644 "$LABDIR/private/ops.pass" "$LABDIR/private/redis.pass"
 fi
-plab up >"$tmp/up.log" 2>&1
-ok $? "private lab up on port base $BASE"
-if ! plab status >/dev/null 2>&1; then
-	diag "$(tail -5 "$tmp/up.log")"
-	done_testing
-	exit
-fi
+plab_up "$tmp/up.log"
 grep -qxF "127.0.0.1:$BASE:*:ops:$OPS_PW" "$LABDIR/secrets/pgpass" &&
 	[ "$(cat "$LABDIR/secrets/redis.pass")" = "$REDIS_PW" ]
 ok $? "the lab uses this run's distinctive passwords"
