@@ -31,7 +31,9 @@ grep -q "baseline('connections') = " "$tmp/show"; ok $? "validation compared wit
 F=(--file "$cl")
 od signoff "$run" "${F[@]}" --role DBA --name "Ana Diaz" >"$tmp/out" 2>&1
 is $? 1 "signing over an unchecked step without a reason is refused"
-grep -q "1 unchecked step: signing it needs a written reason" "$tmp/out"; ok $? "... saying why"
+# the manual deploy step, and the monitoring step whose 24 h window the run opened
+grep -q "2 unchecked steps (monitoring not over): signing it needs a written reason" "$tmp/out"
+ok $? "... saying why, counting the monitoring still going on ($(cat "$tmp/out"))"
 od signoff "$run" "${F[@]}" --role CTO --name "Ana Diaz" --reason r >"$tmp/out" 2>&1
 is $? 1 "a role the checklist does not name is refused"
 grep -q "its roles: 'DBA', '24-hour monitoring', 'Engineering Lead'" "$tmp/out"; ok $? "... listing the roles"
