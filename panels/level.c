@@ -35,14 +35,16 @@ int sustain_update(struct sustain *s, int cond, int64_t now_ms, double for_ms, d
 
 void history_init(struct history *h, int cap)
 {
-	h->cap = cap > 0 ? cap : 1;
-	h->v = xcalloc((size_t)h->cap, sizeof(double));
+	h->cap = cap > 0 ? cap : 0;
+	h->v = h->cap ? xcalloc((size_t)h->cap, sizeof(*h->v)) : NULL;
 	h->len = h->head = 0;
 }
 
 void history_push(struct history *h, double v)
 {
-	h->v[h->head] = v;
+	if (!h->cap)
+		return;
+	h->v[h->head] = (float)v;
 	h->head = (h->head + 1) % h->cap;
 	if (h->len < h->cap)
 		h->len++;

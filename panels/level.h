@@ -23,11 +23,13 @@ struct sustain {
  * *held_ms (optional) gets how long it has held. */
 int sustain_update(struct sustain *s, int cond, int64_t now_ms, double for_ms, double *held_ms);
 
-/* Fixed-size ring of recent samples (NAN = no sample) for sparklines. */
+/* Fixed-size ring of recent samples (NAN = no sample) for sparklines. Kept as float: a
+ * sparkline has 8 levels, and 500 pools x 10 minutes of doubles were 2.4 MB. */
 struct history {
-	double *v;
+	float *v;
 	int cap, len, head; /* head = index of the next write */
 };
+/* cap 0: an empty history that ignores pushes (draws nothing). */
 void history_init(struct history *h, int cap);
 void history_push(struct history *h, double v);
 /* i = 0 is the oldest of the len samples. */

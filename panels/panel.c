@@ -13,12 +13,35 @@ void table_init(struct table *t, const struct column *cols, int ncols)
 	t->ncols = ncols;
 }
 
-struct table_row *table_add_row(struct table *t)
+void table_reserve(struct table *t, int nrows)
 {
-	t->rows = xrealloc(t->rows, sizeof(*t->rows) * (size_t)(t->nrows + 1));
+	if (nrows <= t->rows_cap)
+		return;
+	t->rows_cap = nrows;
+	t->rows = xrealloc(t->rows, sizeof(*t->rows) * (size_t)t->rows_cap);
+}
+
+static struct table_row *new_row(struct table *t)
+{
+	if (t->nrows == t->rows_cap)
+		table_reserve(t, t->rows_cap ? t->rows_cap * 2 : 16);
 	struct table_row *r = &t->rows[t->nrows++];
 	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+struct table_row *table_add_row(struct table *t)
+{
+	struct table_row *r = new_row(t);
 	r->cells = xcalloc((size_t)t->ncols, sizeof(struct cell));
+	return r;
+}
+
+struct table_row *table_add_row_cells(struct table *t, struct cell *cells)
+{
+	struct table_row *r = new_row(t);
+	r->cells = cells;
+	r->borrowed = 1;
 	return r;
 }
 
@@ -34,10 +57,11 @@ void cell_set(struct cell *c, enum level lv, const char *fmt, ...)
 void table_done(struct table *t)
 {
 	for (int i = 0; i < t->nrows; i++)
-		free(t->rows[i].cells);
+		if (!t->rows[i].borrowed)
+			free(t->rows[i].cells);
 	free(t->rows);
 	t->rows = NULL;
-	t->nrows = 0;
+	t->nrows = t->rows_cap = 0;
 }
 
 void json_num(cJSON *o, const char *key, double v)

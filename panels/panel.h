@@ -28,12 +28,13 @@ struct table_row {
 	enum level level;      /* the row's overall status */
 	int stale;             /* data older than it should be: drawn dimmed */
 	const struct history *spark; /* optional sparkline (drawn in the last column) */
+	int borrowed;          /* cells belong to the panel (table_add_row_cells) */
 };
 
 struct table {
 	int ncols;
 	const struct column *cols;
-	int nrows;
+	int nrows, rows_cap;
 	struct table_row *rows;
 	const char *empty_text; /* shown when there are no rows */
 	char summary[200];      /* one line above the table */
@@ -42,6 +43,10 @@ struct table {
 
 void table_init(struct table *t, const struct column *cols, int ncols);
 struct table_row *table_add_row(struct table *t);
+/* A row showing cells the panel keeps (ncols of them, valid until table_done): for panels
+ * that keep formatted rows between frames instead of formatting every row every frame. */
+struct table_row *table_add_row_cells(struct table *t, struct cell *cells);
+void table_reserve(struct table *t, int nrows); /* room for nrows rows in all */
 void cell_set(struct cell *c, enum level lv, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void table_done(struct table *t);
 

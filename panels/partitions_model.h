@@ -27,8 +27,7 @@ void bound_parse(const char *text, struct bound *b);
 int parse_pg_time(const char *s, double *epoch);
 
 struct partition {
-	char name[128];
-	char bound_text[160];
+	const char *name, *bound_text; /* in the ptables' strings, "" when NULL */
 	struct bound bound;
 	double rows, table_bytes, index_bytes, dead, live, vacuum_age_s; /* NAN unknown / never */
 };
@@ -55,6 +54,7 @@ struct ptable {
 struct ptables {
 	struct ptable *t;
 	int n;
+	char *strings;     /* every partition's name and bound, one allocation per reply */
 	double server_now; /* epoch s, from the server's clock */
 };
 
@@ -63,7 +63,8 @@ struct partition_thresholds {
 		retention_months;
 };
 
-/* Replaces the partition lists with a fresh reply, keeping each table's sustain state. */
+/* Replaces the partition lists with a fresh reply, keeping each table's sustain state.
+ * Columns are looked up once per reply and every array is sized before it is filled. */
 int ptables_update(struct ptables *pt, const struct rowset *rs);
 void ptables_evaluate(struct ptables *pt, const struct partition_thresholds *th, int64_t now_ms);
 void ptables_done(struct ptables *pt);

@@ -15,10 +15,9 @@
 
 struct pools_panel {
 	struct panel base;
-	struct pool_set set;
-	struct history *spark; /* saturation per pool, parallel to set.p (re-matched by name) */
-	char (*spark_key)[130];
-	int nspark;
+	struct pool_set set;         /* each pool keeps its saturation history (the sparkline) */
+	struct row_cache *cache;     /* formatted cells per row of the last fill */
+	int ncache;
 	int busy, have_data, refreshes;
 	int64_t ok_mono;
 	char error[160];
@@ -67,25 +66,12 @@ static void report_alerts(struct pools_panel *p)
 	}
 }
 
-static struct history *spark_for(struct pools_panel *p, const struct pool *pl)
-{
-	char key[130];
-	snprintf(key, sizeof(key), "%s/%s", pl->database, pl->user);
-	for (int i = 0; i < p->nspark; i++)
-		if (!strcmp(p->spark_key[i], key))
-			return &p->spark[i];
-	p->spark = xrealloc(p->spark, sizeof(*p->spark) * (size_t)(p->nspark + 1));
-	p->spark_key = xrealloc(p->spark_key, sizeof(*p->spark_key) * (size_t)(p->nspark + 1));
-	snprintf(p->spark_key[p->nspark], sizeof(p->spark_key[0]), "%s", key);
-	int cap = (int)(p->base.app->cfg->opt[OPT_HISTORY] / p->base.app->refresh_ms) + 1;
-	history_init(&p->spark[p->nspark], cap);
-	return &p->spark[p->nspark++];
-}
-
 static void on_pools(void *arg, struct rowset *res, int nres, const char *error)
 {
 	struct pools_panel *p = arg;
+	const struct app *a = p->base.app;
 	p->busy = 0;
+	p->set.hist_cap = (int)(a->cfg->opt[OPT_HISTORY] / a->refresh_ms) + 1; /* for pools new in this reply */
 	if (error || nres != 1 || pools_update(&p->set, &res[0]) < 0) {
 		snprintf(p->error, sizeof(p->error), "%s", error ? error : "unexpected reply to SHOW POOLS");
 	} else {
@@ -97,7 +83,7 @@ static void on_pools(void *arg, struct rowset *res, int nres, const char *error)
 		struct pool_thresholds th = thresholds(p->base.app);
 		pools_evaluate(&p->set, &th, now_mono_ms());
 		for (int i = 0; i < p->set.n; i++)
-			history_push(spark_for(p, &p->set.p[i]), p->set.p[i].saturation);
+			history_push(&p->set.p[i].sat_hist, p->set.p[i].saturation);
 	}
 	report_alerts(p);
 	app_changed(p->base.app);
@@ -211,44 +197,126 @@ static int stale(const struct pools_panel *p)
 	return !p->have_data || (double)(now_mono_ms() - p->ok_mono) > app_stale_after_ms(p->base.app);
 }
 
-static void fill_row(struct pools_panel *p, const struct pool *pl, struct table_row *row)
+/* What a row's cells are formatted from: a cell is formatted again only when its part of
+ * this changes (at 500 pools most cells stay the same from one frame to the next). */
+struct row_key {
+	char database[64], user[64], pool_mode[16];
+	double cl_active, cl_waiting, sv_active, sv_idle, sv_used, pool_size, saturation, maxwait_ms, xact_per_s,
+		query_per_s, avg_wait_ms, sat_warn, sat_crit, wait_warn;
+	int level, stale;
+};
+
+struct row_cache {
+	struct row_key key;
+	struct cell cells[ARRAY_LEN(COLS)];
+};
+
+static void row_key(struct row_key *k, const struct pool *pl, const double *o, int stale)
 {
-	struct cell *c = row->cells;
-	const double *o = p->base.app->cfg->opt;
+	_Static_assert(sizeof(k->database) == sizeof(pl->database) && sizeof(k->user) == sizeof(pl->user) &&
+			       sizeof(k->pool_mode) == sizeof(pl->pool_mode),
+		       "a row key holds the pool's names whole");
+	memset(k, 0, sizeof(*k));
+	memcpy(k->database, pl->database, sizeof(k->database)); /* zeroed with the pool: bytes past */
+	memcpy(k->user, pl->user, sizeof(k->user));             /* the text are defined */
+	memcpy(k->pool_mode, pl->pool_mode, sizeof(k->pool_mode));
+	k->cl_active = pl->cl_active;
+	k->cl_waiting = pl->cl_waiting;
+	k->sv_active = pl->sv_active;
+	k->sv_idle = pl->sv_idle;
+	k->sv_used = pl->sv_used;
+	k->pool_size = pl->pool_size;
+	k->saturation = pl->saturation;
+	k->maxwait_ms = pl->maxwait_ms;
+	k->xact_per_s = pl->xact_per_s;
+	k->query_per_s = pl->query_per_s;
+	k->avg_wait_ms = pl->avg_wait_ms;
+	k->sat_warn = o[OPT_POOL_SAT_WARN];
+	k->sat_crit = o[OPT_POOL_SAT_CRIT];
+	k->wait_warn = o[OPT_POOL_WAIT_WARN];
+	k->level = (int)pl->level;
+	k->stale = stale;
+}
+
+static int same(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
+
+/* Formats the cells whose inputs differ between was and k (all of them for a new row):
+ * with traffic, a refresh changes the rates of most pools but seldom their other cells. */
+static void format_row(const struct pool *pl, const struct row_key *was, const struct row_key *k, struct cell *c)
+{
+	int all = was->level < 0;
 	char buf[32];
+	if (all || strcmp(was->database, k->database))
+		cell_set(&c[0], LV_NONE, "%s", pl->database);
+	if (all || strcmp(was->user, k->user))
+		cell_set(&c[1], LV_NONE, "%s", pl->user);
+	if (all || was->level != k->level || was->stale != k->stale) {
+		if (k->stale && pl->level < LV_CRIT)
+			cell_set(&c[2], LV_WARN, "stale");
+		else
+			cell_set(&c[2], pl->level, "%s", level_name(pl->level));
+	}
+	if (all || !same(was->cl_active, k->cl_active))
+		cell_set(&c[3], LV_NONE, "%.0f", pl->cl_active);
+	if (all || !same(was->cl_waiting, k->cl_waiting))
+		cell_set(&c[4], pl->cl_waiting > 0 ? LV_WARN : LV_OK, "%.0f", pl->cl_waiting);
+	if (all || !same(was->sv_active, k->sv_active))
+		cell_set(&c[5], LV_NONE, "%.0f", pl->sv_active);
+	if (all || !same(was->sv_idle, k->sv_idle))
+		cell_set(&c[6], LV_NONE, "%.0f", pl->sv_idle);
+	if (all || !same(was->sv_used, k->sv_used))
+		cell_set(&c[7], LV_NONE, "%.0f", pl->sv_used);
+	if (all || !same(was->pool_size, k->pool_size)) {
+		fmt_num(buf, sizeof(buf), pl->pool_size, 0, "");
+		cell_set(&c[8], LV_NONE, "%s", buf);
+	}
+	if (all || !same(was->saturation, k->saturation) || was->sat_crit != k->sat_crit || was->sat_warn != k->sat_warn) {
+		fmt_num(buf, sizeof(buf), pl->saturation, 0, "%");
+		cell_set(&c[9], pl->saturation > k->sat_crit ? LV_CRIT : pl->saturation > k->sat_warn ? LV_WARN : LV_OK, "%s", buf);
+	}
+	if (all || !same(was->maxwait_ms, k->maxwait_ms) || was->wait_warn != k->wait_warn) {
+		fmt_duration_ms(buf, sizeof(buf), pl->maxwait_ms);
+		cell_set(&c[10], pl->maxwait_ms > k->wait_warn ? LV_WARN : LV_NONE, "%s", buf);
+	}
+	if (all || strcmp(was->pool_mode, k->pool_mode))
+		cell_set(&c[11], pl->pool_mode[0] && strcmp(pl->pool_mode, "transaction") ? LV_CRIT : LV_NONE, "%s",
+			 pl->pool_mode[0] ? pl->pool_mode : "?");
+	if (all || !same(was->xact_per_s, k->xact_per_s)) {
+		fmt_num(buf, sizeof(buf), pl->xact_per_s, 1, "");
+		cell_set(&c[12], LV_NONE, "%s", buf);
+	}
+	if (all || !same(was->query_per_s, k->query_per_s)) {
+		fmt_num(buf, sizeof(buf), pl->query_per_s, 1, "");
+		cell_set(&c[13], LV_NONE, "%s", buf);
+	}
+	if (all || !same(was->avg_wait_ms, k->avg_wait_ms) || was->wait_warn != k->wait_warn) {
+		if (isnan(pl->avg_wait_ms))
+			snprintf(buf, sizeof(buf), "-");
+		else
+			fmt_duration_ms(buf, sizeof(buf), pl->avg_wait_ms);
+		cell_set(&c[14], pl->avg_wait_ms > k->wait_warn ? LV_WARN : LV_NONE, "%s", buf);
+	}
+	if (all)
+		cell_set(&c[15], LV_NONE, "%s", "");
+}
+
+/* Row i of the table: its cells are the cache's (valid until the next fill), formatted
+ * again only when what they show changed. */
+static void fill_row(struct pools_panel *p, int i, int stale, struct table *t)
+{
+	const struct pool *pl = &p->set.p[i];
+	const double *o = p->base.app->cfg->opt;
+	struct row_cache *rc = &p->cache[i];
+	struct row_key k;
+	row_key(&k, pl, o, stale);
+	if (memcmp(&k, &rc->key, sizeof(k)) != 0) {
+		format_row(pl, &rc->key, &k, rc->cells);
+		rc->key = k;
+	}
+	struct table_row *row = table_add_row_cells(t, rc->cells);
 	row->level = pl->level;
-	row->stale = stale(p);
-	row->spark = spark_for(p, pl);
-	cell_set(&c[0], LV_NONE, "%s", pl->database);
-	cell_set(&c[1], LV_NONE, "%s", pl->user);
-	if (row->stale && pl->level < LV_CRIT)
-		cell_set(&c[2], LV_WARN, "stale");
-	else
-		cell_set(&c[2], pl->level, "%s", level_name(pl->level));
-	cell_set(&c[3], LV_NONE, "%.0f", pl->cl_active);
-	cell_set(&c[4], pl->cl_waiting > 0 ? LV_WARN : LV_OK, "%.0f", pl->cl_waiting);
-	cell_set(&c[5], LV_NONE, "%.0f", pl->sv_active);
-	cell_set(&c[6], LV_NONE, "%.0f", pl->sv_idle);
-	cell_set(&c[7], LV_NONE, "%.0f", pl->sv_used);
-	fmt_num(buf, sizeof(buf), pl->pool_size, 0, "");
-	cell_set(&c[8], LV_NONE, "%s", buf);
-	fmt_num(buf, sizeof(buf), pl->saturation, 0, "%");
-	cell_set(&c[9], pl->saturation > o[OPT_POOL_SAT_CRIT] ? LV_CRIT : pl->saturation > o[OPT_POOL_SAT_WARN] ? LV_WARN : LV_OK,
-		 "%s", buf);
-	fmt_duration_ms(buf, sizeof(buf), pl->maxwait_ms);
-	cell_set(&c[10], pl->maxwait_ms > o[OPT_POOL_WAIT_WARN] ? LV_WARN : LV_NONE, "%s", buf);
-	cell_set(&c[11], pl->pool_mode[0] && strcmp(pl->pool_mode, "transaction") ? LV_CRIT : LV_NONE, "%s",
-		 pl->pool_mode[0] ? pl->pool_mode : "?");
-	fmt_num(buf, sizeof(buf), pl->xact_per_s, 1, "");
-	cell_set(&c[12], LV_NONE, "%s", buf);
-	fmt_num(buf, sizeof(buf), pl->query_per_s, 1, "");
-	cell_set(&c[13], LV_NONE, "%s", buf);
-	if (isnan(pl->avg_wait_ms))
-		snprintf(buf, sizeof(buf), "-");
-	else
-		fmt_duration_ms(buf, sizeof(buf), pl->avg_wait_ms);
-	cell_set(&c[14], pl->avg_wait_ms > o[OPT_POOL_WAIT_WARN] ? LV_WARN : LV_NONE, "%s", buf);
-	cell_set(&c[15], LV_NONE, "%s", "");
+	row->stale = stale;
+	row->spark = &pl->sat_hist;
 }
 
 static double server_count(const struct pools_panel *p)
@@ -282,8 +350,17 @@ static void pools_fill(struct panel *base, struct table *t)
 	}
 	t->empty_text = p->have_data ? "No client pools yet: PgBouncer opens a pool at its first client."
 				     : "Waiting for PgBouncer's first answer...";
+	if (p->ncache < p->set.n) {
+		p->cache = xrealloc(p->cache, sizeof(*p->cache) * (size_t)p->set.n);
+		memset(&p->cache[p->ncache], 0, sizeof(*p->cache) * (size_t)(p->set.n - p->ncache));
+		for (int i = p->ncache; i < p->set.n; i++)
+			p->cache[i].key.level = -1; /* never formatted: matches no row */
+		p->ncache = p->set.n;
+	}
+	table_reserve(t, p->set.n);
+	int st = stale(p);
 	for (int i = 0; i < p->set.n; i++)
-		fill_row(p, &p->set.p[i], table_add_row(t));
+		fill_row(p, i, st, t);
 }
 
 static void list_rows(struct sbuf *out, const struct rowset *rs, const char *db, const char *user, const char *what)
@@ -445,10 +522,7 @@ static struct panel *pools_create(const struct panel_class *cls, struct app *a)
 static void pools_destroy(struct panel *base)
 {
 	struct pools_panel *p = self(base);
-	for (int i = 0; i < p->nspark; i++)
-		history_done(&p->spark[i]);
-	free(p->spark);
-	free(p->spark_key);
+	free(p->cache);
 	pools_done(&p->set);
 	rowset_done(&p->servers);
 	rowset_done(&p->clients);

@@ -8,78 +8,178 @@
 
 #include "src/util.h"
 
-static double num(const struct rowset *rs, int row, const char *col, double dflt)
+static double num(const struct rowset *rs, int row, int col, double dflt)
 {
 	int ok;
-	double v = rowset_num(rs, row, col, &ok);
+	double v = rowset_num_at(rs, row, col, &ok);
 	return ok ? v : dflt;
 }
 
 static void copy(char *dst, size_t n, const char *v) { snprintf(dst, n, "%s", v ? v : ""); }
 
-static struct pool *find(struct pool_set *set, const char *db, const char *user)
+/* (database, user) -> index in set->p: open addressing, built for one SHOW POOLS. */
+struct pool_hash {
+	int *slot; /* index + 1; 0 = empty */
+	unsigned mask;
+};
+
+static unsigned hash_key(const char *db, const char *user)
 {
-	for (int i = 0; i < set->n; i++)
-		if (!strcmp(set->p[i].database, db) && !strcmp(set->p[i].user, user))
-			return &set->p[i];
+	unsigned h = 2166136261u; /* FNV-1a, with a separator so ("ab", "c") != ("a", "bc") */
+	for (const char *s = db; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	h = (h ^ 0xffu) * 16777619u;
+	for (const char *s = user; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void hash_init(struct pool_hash *h, int entries)
+{
+	unsigned cap = 16;
+	while (cap < (unsigned)entries * 2)
+		cap *= 2;
+	h->slot = xcalloc(cap, sizeof(*h->slot));
+	h->mask = cap - 1;
+}
+
+static void hash_add(struct pool_hash *h, const struct pool_set *set, int idx)
+{
+	unsigned i = hash_key(set->p[idx].database, set->p[idx].user) & h->mask;
+	while (h->slot[i])
+		i = (i + 1) & h->mask;
+	h->slot[i] = idx + 1;
+}
+
+static struct pool *hash_find(const struct pool_hash *h, struct pool_set *set, const char *db, const char *user)
+{
+	for (unsigned i = hash_key(db, user) & h->mask; h->slot[i]; i = (i + 1) & h->mask) {
+		struct pool *p = &set->p[h->slot[i] - 1];
+		if (!strcmp(p->database, db) && !strcmp(p->user, user))
+			return p;
+	}
 	return NULL;
+}
+
+static struct pool *add_pool(struct pool_set *set, const char *db, const char *user)
+{
+	if (set->n == set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 16;
+		set->p = xrealloc(set->p, sizeof(*set->p) * (size_t)set->cap);
+	}
+	struct pool *p = &set->p[set->n++];
+	memset(p, 0, sizeof(*p));
+	copy(p->database, sizeof(p->database), db);
+	copy(p->user, sizeof(p->user), user);
+	p->pool_size = p->saturation = p->xact_per_s = p->query_per_s = p->avg_wait_ms = NAN;
+	p->total_xact = p->total_query = p->total_wait_us = NAN;
+	history_init(&p->sat_hist, set->hist_cap);
+	return p;
 }
 
 int pools_update(struct pool_set *set, const struct rowset *rs)
 {
-	if (rowset_col(rs, "database") < 0 || rowset_col(rs, "cl_waiting") < 0 ||
-	    rowset_col(rs, "sv_active") < 0)
+	const int c_db = rowset_col(rs, "database"), c_user = rowset_col(rs, "user"),
+		  c_cl_active = rowset_col(rs, "cl_active"), c_cl_waiting = rowset_col(rs, "cl_waiting"),
+		  c_sv_active = rowset_col(rs, "sv_active"), c_sv_idle = rowset_col(rs, "sv_idle"),
+		  c_sv_used = rowset_col(rs, "sv_used"), c_sv_login = rowset_col(rs, "sv_login"),
+		  c_maxwait = rowset_col(rs, "maxwait"), c_maxwait_us = rowset_col(rs, "maxwait_us"),
+		  c_mode = rowset_col(rs, "pool_mode");
+	if (c_db < 0 || c_cl_waiting < 0 || c_sv_active < 0)
 		return -1;
-	for (int i = 0; i < set->n; i++)
+	struct pool_hash h;
+	hash_init(&h, set->n + rs->nrows);
+	for (int i = 0; i < set->n; i++) {
 		set->p[i].seen = 0;
+		hash_add(&h, set, i);
+	}
 	for (int r = 0; r < rs->nrows; r++) {
-		const char *db = rowset_val(rs, r, "database"), *user = rowset_val(rs, r, "user");
+		const char *db = rowset_get(rs, r, c_db), *user = rowset_get(rs, r, c_user);
 		if (!db || !strcmp(db, "pgbouncer"))
 			continue;
-		struct pool *p = find(set, db, user ? user : "");
+		struct pool *p = hash_find(&h, set, db, user ? user : "");
 		if (!p) {
-			set->p = xrealloc(set->p, sizeof(*set->p) * (size_t)(set->n + 1));
-			p = &set->p[set->n++];
-			memset(p, 0, sizeof(*p));
-			copy(p->database, sizeof(p->database), db);
-			copy(p->user, sizeof(p->user), user);
-			p->pool_size = p->saturation = p->xact_per_s = p->query_per_s = p->avg_wait_ms = NAN;
-			p->total_xact = p->total_query = p->total_wait_us = NAN;
+			p = add_pool(set, db, user);
+			hash_add(&h, set, set->n - 1);
 		}
 		p->seen = 1;
-		p->cl_active = num(rs, r, "cl_active", 0);
-		p->cl_waiting = num(rs, r, "cl_waiting", 0);
-		p->sv_active = num(rs, r, "sv_active", 0);
-		p->sv_idle = num(rs, r, "sv_idle", 0);
-		p->sv_used = num(rs, r, "sv_used", 0);
-		p->sv_login = num(rs, r, "sv_login", 0);
-		p->maxwait_ms = num(rs, r, "maxwait", 0) * 1000 + num(rs, r, "maxwait_us", 0) / 1000;
-		copy(p->pool_mode, sizeof(p->pool_mode), rowset_val(rs, r, "pool_mode"));
+		p->cl_active = num(rs, r, c_cl_active, 0);
+		p->cl_waiting = num(rs, r, c_cl_waiting, 0);
+		p->sv_active = num(rs, r, c_sv_active, 0);
+		p->sv_idle = num(rs, r, c_sv_idle, 0);
+		p->sv_used = num(rs, r, c_sv_used, 0);
+		p->sv_login = num(rs, r, c_sv_login, 0);
+		p->maxwait_ms = num(rs, r, c_maxwait, 0) * 1000 + num(rs, r, c_maxwait_us, 0) / 1000;
+		copy(p->pool_mode, sizeof(p->pool_mode), rowset_get(rs, r, c_mode));
 	}
+	free(h.slot);
 	int keep = 0;
-	for (int i = 0; i < set->n; i++)
+	for (int i = 0; i < set->n; i++) {
 		if (set->p[i].seen)
 			set->p[keep++] = set->p[i];
+		else
+			history_done(&set->p[i].sat_hist);
+	}
 	set->n = keep;
 	return 0;
 }
 
+/* Pools sorted by database (then position), to join per-database replies to them. */
+struct db_ref {
+	const char *db;
+	int i;
+};
+
+static int cmp_db_ref(const void *x, const void *y)
+{
+	const struct db_ref *a = x, *b = y;
+	int c = strcmp(a->db, b->db);
+	return c ? c : a->i - b->i;
+}
+
+static struct db_ref *by_database(const struct pool_set *set)
+{
+	struct db_ref *ix = xmalloc(sizeof(*ix) * (size_t)(set->n ? set->n : 1));
+	for (int i = 0; i < set->n; i++)
+		ix[i] = (struct db_ref){set->p[i].database, i};
+	qsort(ix, (size_t)set->n, sizeof(*ix), cmp_db_ref);
+	return ix;
+}
+
+/* The first entry of ix for database db, or n when no pool has it. */
+static int first_of(const struct db_ref *ix, int n, const char *db)
+{
+	int lo = 0, hi = n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (strcmp(ix[mid].db, db) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !strcmp(ix[lo].db, db) ? lo : n;
+}
+
 void pools_apply_databases(struct pool_set *set, const struct rowset *dbs)
 {
-	for (int i = 0; i < set->n; i++) {
-		struct pool *p = &set->p[i];
-		for (int r = 0; r < dbs->nrows; r++) {
-			const char *name = rowset_val(dbs, r, "name");
-			if (!name || strcmp(name, p->database))
-				continue;
-			double size = num(dbs, r, "pool_size", NAN);
+	const int c_name = rowset_col(dbs, "name"), c_size = rowset_col(dbs, "pool_size"),
+		  c_mode = rowset_col(dbs, "pool_mode");
+	struct db_ref *ix = by_database(set);
+	for (int r = 0; r < dbs->nrows; r++) { /* rows in order: a later duplicate wins, as before */
+		const char *name = rowset_get(dbs, r, c_name);
+		if (!name)
+			continue;
+		for (int k = first_of(ix, set->n, name); k < set->n && !strcmp(ix[k].db, name); k++) {
+			struct pool *p = &set->p[ix[k].i];
+			double size = num(dbs, r, c_size, NAN);
 			if (!isnan(size) && size > 0)
 				p->pool_size = size;
-			const char *mode = rowset_val(dbs, r, "pool_mode");
+			const char *mode = rowset_get(dbs, r, c_mode);
 			if (!p->pool_mode[0] && mode && *mode)
 				copy(p->pool_mode, sizeof(p->pool_mode), mode);
 		}
 	}
+	free(ix);
 }
 
 void pools_apply_config(struct pool_set *set, const struct rowset *cfg)
@@ -104,16 +204,20 @@ void pools_apply_config(struct pool_set *set, const struct rowset *cfg)
 
 void pools_apply_stats(struct pool_set *set, const struct rowset *stats, int64_t now_ms)
 {
+	const int c_db = rowset_col(stats, "database"), c_xact = rowset_col(stats, "total_xact_count"),
+		  c_query = rowset_col(stats, "total_query_count"), c_wait = rowset_col(stats, "total_wait_time"),
+		  c_avg_wait = rowset_col(stats, "avg_wait_time");
 	double secs = set->stats_at_ms ? (double)(now_ms - set->stats_at_ms) / 1000.0 : 0;
-	for (int i = 0; i < set->n; i++) {
-		struct pool *p = &set->p[i];
-		for (int r = 0; r < stats->nrows; r++) {
-			const char *db = rowset_val(stats, r, "database");
-			if (!db || strcmp(db, p->database))
-				continue;
-			double xact = num(stats, r, "total_xact_count", NAN);
-			double query = num(stats, r, "total_query_count", NAN);
-			double wait = num(stats, r, "total_wait_time", NAN);
+	struct db_ref *ix = by_database(set);
+	for (int r = 0; r < stats->nrows; r++) {
+		const char *db = rowset_get(stats, r, c_db);
+		if (!db)
+			continue;
+		for (int k = first_of(ix, set->n, db); k < set->n && !strcmp(ix[k].db, db); k++) {
+			struct pool *p = &set->p[ix[k].i];
+			double xact = num(stats, r, c_xact, NAN);
+			double query = num(stats, r, c_query, NAN);
+			double wait = num(stats, r, c_wait, NAN);
 			double dx = xact - p->total_xact, dq = query - p->total_query, dw = wait - p->total_wait_us;
 			if (secs > 0 && dx >= 0 && dq >= 0) { /* a negative delta: PgBouncer restarted */
 				p->xact_per_s = dx / secs;
@@ -121,13 +225,14 @@ void pools_apply_stats(struct pool_set *set, const struct rowset *stats, int64_t
 				p->avg_wait_ms = dx > 0 && dw >= 0 ? dw / dx / 1000.0 : 0;
 			} else {
 				p->xact_per_s = p->query_per_s = NAN;
-				p->avg_wait_ms = num(stats, r, "avg_wait_time", NAN) / 1000.0;
+				p->avg_wait_ms = num(stats, r, c_avg_wait, NAN) / 1000.0;
 			}
 			p->total_xact = xact;
 			p->total_query = query;
 			p->total_wait_us = wait;
 		}
 	}
+	free(ix);
 	set->stats_at_ms = now_ms;
 }
 
@@ -195,6 +300,8 @@ void pools_evaluate(struct pool_set *set, const struct pool_thresholds *th, int6
 
 void pools_done(struct pool_set *set)
 {
+	for (int i = 0; i < set->n; i++)
+		history_done(&set->p[i].sat_hist);
 	free(set->p);
 	memset(set, 0, sizeof(*set));
 }

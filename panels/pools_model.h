@@ -23,12 +23,14 @@ struct pool {
 	enum level level;
 	char reason[160];
 	struct sustain sat_warn, sat_crit, wait_warn, waiting_crit;
+	struct history sat_hist; /* saturation per refresh (the sparkline); hist_cap samples */
 	int seen; /* still in the latest SHOW POOLS */
 };
 
 struct pool_set {
 	struct pool *p;
-	int n;
+	int n, cap;
+	int hist_cap;             /* samples of saturation history per pool; 0 = none */
 	double default_pool_size; /* SHOW CONFIG, NAN if unknown */
 	char default_pool_mode[16];
 	int64_t stats_at_ms;      /* when the totals were taken */
@@ -38,9 +40,12 @@ struct pool_thresholds {
 	double sat_warn, sat_warn_for, sat_crit, sat_crit_for, wait_warn_ms, wait_warn_for;
 };
 
-/* Merges a fresh SHOW POOLS into set (pools keep their sustain state and stats across
- * refreshes; pools gone from the reply are dropped). The admin pseudo-database
- * "pgbouncer" is skipped. Returns 0, or -1 if the reply is not SHOW POOLS. */
+/* Merges a fresh SHOW POOLS into set (pools keep their sustain state, stats and history
+ * across refreshes; pools gone from the reply are dropped; new ones are appended). The
+ * admin pseudo-database "pgbouncer" is skipped. Rows are matched to pools by (database,
+ * user) through a hash, and SHOW DATABASES / STATS rows by database through a sorted
+ * index (binary search): not rows x pools string compares. Returns 0, or -1 if the reply
+ * is not SHOW POOLS. */
 int pools_update(struct pool_set *set, const struct rowset *pools);
 /* SHOW DATABASES: pool_size (and pool_mode) per database. */
 void pools_apply_databases(struct pool_set *set, const struct rowset *dbs);

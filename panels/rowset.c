@@ -140,7 +140,12 @@ const char *rowset_val(const struct rowset *rs, int row, const char *name)
 
 double rowset_num(const struct rowset *rs, int row, const char *name, int *ok)
 {
-	const char *v = rowset_val(rs, row, name);
+	return rowset_num_at(rs, row, rowset_col(rs, name), ok);
+}
+
+double rowset_num_at(const struct rowset *rs, int row, int col, int *ok)
+{
+	const char *v = rowset_get(rs, row, col);
 	char *end;
 	*ok = 0;
 	if (!v || !*v)

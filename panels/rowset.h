@@ -15,11 +15,14 @@ struct rowset {
 int rowset_from_csv(struct rowset *rs, const char *text);
 void rowset_done(struct rowset *rs);
 
+/* By name: rowset_col() once per rowset, then rowset_get()/rowset_num_at() in loops over rows
+ * (rowset_val() and rowset_num() look the column up again on every call). */
 int rowset_col(const struct rowset *rs, const char *name);         /* index or -1 */
 const char *rowset_get(const struct rowset *rs, int row, int col); /* NULL if col < 0 or NULL */
 const char *rowset_val(const struct rowset *rs, int row, const char *name);
 /* Numeric helpers: *ok = 0 when the cell is NULL, missing or not a number. */
 double rowset_num(const struct rowset *rs, int row, const char *name, int *ok);
+double rowset_num_at(const struct rowset *rs, int row, int col, int *ok);
 /* "t"/"true"/"on"/"1" -> 1, "f"/"false"/"off"/"0" -> 0, else -1. */
 int rowset_bool(const struct rowset *rs, int row, const char *name);
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "panels/partitions_model.h"
 #include "src/util.h"
@@ -154,9 +155,125 @@ static void test_bloat_sustain(void)
 	ptables_done(&pt);
 }
 
+
+/* The ISO shapes pg_get_expr() writes are read by a fast path; it must agree with the
+ * general parser (reached here through a fraction of a second or a bare hour offset). */
+static void test_time_shapes(void)
+{
+	static const char *const same[][2] = {
+		{"2024-11-01 05:30:00+05:30", "2024-11-01 05:30:00.000+05:30"},
+		{"2024-02-29 12:00:00", "2024-02-29 12:00:00.0"},
+		{"2024-11-01T23:59:59-08", "2024-11-01T23:59:59.0-08"},
+		{"1969-12-31 00:00:00+00", "1969-12-31 00:00:00.00+00"},
+		{"2026-01-01", "2026-01-01 00:00:00.0"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(same); i++) {
+		double a = NAN, b = NAN;
+		int ra = parse_pg_time(same[i][0], &a), rb = parse_pg_time(same[i][1], &b);
+		ok(ra == 0 && rb == 0 && a == b, "%s = %s (%.0f)", same[i][0], same[i][1], a);
+	}
+	double e;
+	ok(parse_pg_time("2024-11-01T23:59:59-08", &e) == 0 && e == 1730534399, "offset west of UTC adds hours");
+	is_int(parse_pg_time("2024-13-01", &e), -1, "month 13 is not a time");
+	is_int(parse_pg_time("2024-11-01 BC", &e), -1, "trailing words: not a time (as before)");
+	double f;
+	ok(parse_pg_time("2024-1-01", &e) == 0 && parse_pg_time("2024-01-01", &f) == 0 && e == f,
+	   "a one-digit month still parses (the general path, as before)");
+}
+
+/* 20 tables x 250 partitions (249 daily ranges, the last three today and two ahead, and a
+ * default), one table with names longer than the 127 characters the model used to keep. */
+static void catalogue(struct rowset *rs, int ntables, double now)
+{
+	struct sbuf sb = {0};
+	double today = floor(now / 86400) * 86400;
+	char longname[200];
+	memset(longname, 'x', 150);
+	longname[150] = '\0';
+	sbuf_addf(&sb, "server_now,parent,strategy,partition,bound,rows_estimate,table_bytes,index_bytes,dead_tuples,"
+		       "live_tuples,vacuum_age_s\n");
+	for (int t = 0; t < ntables; t++) {
+		for (int k = 0; k < 249; k++) {
+			time_t from = (time_t)(today + (k - 246) * 86400.0), to = from + 86400;
+			char f[16], u[16];
+			strftime(f, sizeof(f), "%Y-%m-%d", gmtime(&from));
+			strftime(u, sizeof(u), "%Y-%m-%d", gmtime(&to));
+			sbuf_addf(&sb, "%.3f,t%02d,r,t%02d_%s%04d,\"FOR VALUES FROM ('%s') TO ('%s')\",%d,%d,8192,%d,%d,%d\n", now, t,
+				  t, t == 7 ? longname : "p", k, f, u, 100 + k, 8192 * (1 + k % 3), k % 7, 100 + k, 60 + k);
+		}
+		sbuf_addf(&sb, "%.3f,t%02d,r,t%02d_default,DEFAULT,%d,8192,8192,0,0,\n", now, t, t, t == 3 ? 42 : 0);
+	}
+	rowset_from_csv(rs, sb.buf);
+	sbuf_done(&sb);
+}
+
+static void test_scale(void)
+{
+	struct ptables pt = {0};
+	struct rowset rs;
+	double now = 1795316903.6;
+	catalogue(&rs, 20, now);
+	is_int(rs.nrows, 5000, "5,000 partitions");
+	is_int(ptables_update(&pt, &rs), 0, "parse");
+	rowset_done(&rs);
+	ptables_evaluate(&pt, &TH, 1000);
+	is_int(pt.n, 20, "20 partitioned tables");
+	int bad_parts = 0, bad_horizon = 0, bad_sums = 0, bad_level = 0;
+	double want_bytes = 8192; /* the default partition */
+	double want_dead = 0;
+	for (int k = 0; k < 249; k++) {
+		want_bytes += 8192 * (1 + k % 3);
+		want_dead += k % 7;
+	}
+	for (int i = 0; i < pt.n; i++) {
+		const struct ptable *t = &pt.t[i];
+		bad_parts += t->nparts != 250 || strcmp(t->strategy, "range");
+		bad_horizon += strcmp(t->interval, "daily") || !t->has_horizon || t->ahead != 2 || t->current_missing;
+		bad_sums += t->total_bytes != want_bytes || t->index_bytes != 250 * 8192 || t->dead != want_dead;
+		bad_level += t->level != (i == 3 ? LV_CRIT : LV_OK);
+	}
+	is_int(bad_parts, 0, "250 range partitions each");
+	is_int(bad_horizon, 0, "daily, today's partition and two ahead");
+	is_int(bad_sums, 0, "sizes and dead tuples summed over all partitions");
+	is_int(bad_level, 0, "only the table with rows in its default partition is critical");
+	ok(pt.t[3].default_rows == 42, "42 rows in t03's default");
+	is_int((int)strlen(pt.t[7].parts[0].name), 4 + 150 + 4, "a long partition name is kept whole");
+	is_str(pt.t[7].parts[249].name, "t07_default", "the default partition last");
+	is_str(pt.t[7].parts[249].bound_text, "DEFAULT", "with its bound");
+	ok(!strncmp(pt.t[0].parts[0].bound_text, "FOR VALUES FROM ('", 18), "bound text kept: %s", pt.t[0].parts[0].bound_text);
+
+	/* a smaller reply next: everything is sized again, state of the remaining tables kept */
+	pt.t[1].bloat_warn.since_ms = 777;
+	catalogue(&rs, 2, now);
+	is_int(ptables_update(&pt, &rs), 0, "a smaller reply");
+	rowset_done(&rs);
+	is_int(pt.n, 2, "2 tables now");
+	is_int(pt.t[1].nparts, 250, "with their partitions");
+	is_int((int)pt.t[1].bloat_warn.since_ms, 777, "sustained state kept across replies");
+	ptables_done(&pt);
+
+	/* a parent name longer than the model keeps ("schema"."table", quoted, can be): its
+	 * partitions still group under one table */
+	struct sbuf sb = {0};
+	char parent[160];
+	memset(parent, 'p', 150);
+	parent[150] = '\0';
+	sbuf_addf(&sb, "server_now,parent,strategy,partition,bound\n");
+	for (int k = 0; k < 3; k++)
+		sbuf_addf(&sb, "0,%s,l,part_%d,\"FOR VALUES IN (%d)\"\n", parent, k, k);
+	rowset_from_csv(&rs, sb.buf);
+	sbuf_done(&sb);
+	is_int(ptables_update(&pt, &rs), 0, "a long parent name parses");
+	rowset_done(&rs);
+	ok(pt.n == 1 && pt.t[0].nparts == 3, "one table of 3 partitions (%d tables)", pt.n);
+	ptables_done(&pt);
+}
+
 int main(void)
 {
 	test_bounds();
+	test_time_shapes();
+	test_scale();
 	test_monthly();
 	test_mixed();
 	test_bloat_sustain();

@@ -1,0 +1,34 @@
+/* The pools panel compiled into panels-bench, so the benchmark drives its own callbacks and
+ * fill (static in panels/pools.c) exactly as the connector and the console do. */
+#define pools_class bench_pools_class
+#include "panels/pools.c"
+
+#include "tests/helpers/panels-bench.h"
+
+struct panel *bench_pools_new(struct app *a) { return pools_create(&bench_pools_class, a); }
+
+void bench_pools_refresh(struct panel *p, struct rowset *pools, struct rowset *stats, struct rowset *dbs,
+			 struct rowset *cfg)
+{
+	if (dbs)
+		on_databases(p, dbs, 1, NULL);
+	if (cfg)
+		on_config(p, cfg, 1, NULL);
+	on_stats(p, stats, 1, NULL);
+	self(p)->busy = 1;
+	on_pools(p, pools, 1, NULL);
+}
+
+int bench_pools_fill(struct panel *p, char *first, size_t n)
+{
+	struct table t;
+	pools_fill(p, &t);
+	int rows = t.nrows;
+	if (first && n)
+		snprintf(first, n, "%s %s %s %s", rows ? t.rows[0].cells[0].text : "-", rows ? t.rows[0].cells[2].text : "-",
+			 rows ? t.rows[0].cells[9].text : "-", rows ? t.rows[0].cells[12].text : "-");
+	table_done(&t);
+	return rows;
+}
+
+void bench_pools_free(struct panel *p) { pools_destroy(p); }
