@@ -260,9 +260,10 @@ static void cache_fill(struct panel *base, struct table *t)
 		set_summary(t, LV_CRIT, "%s: %s, retrying - %s", p->dsn, src_state_name(st->state), s->error);
 	else if (s->reachable < 0)
 		set_summary(t, LV_NONE, "%s: %s", p->dsn, src_state_name(st->state));
-	else
+	else /* stale: the last answer's "all ok" is no news; say what is known */
 		set_summary(t, s->level, "%s: %s, Redis %s %s - %s", p->dsn, fresh(p) ? "up" : "stale",
-			    s->cur.info.version, s->cur.info.role, s->reason[0] ? s->reason : "all ok");
+			    s->cur.info.version, s->cur.info.role,
+			    s->reason[0] ? s->reason : fresh(p) ? "all ok" : "no answer since the last refresh");
 	int stale = !fresh(p);
 	for (int m = 0; m < M__COUNT; m++) {
 		struct table_row *row = table_add_row(t);
@@ -315,7 +316,7 @@ static void cache_detail(struct panel *base, int row, struct sbuf *out)
 		return;
 	cache_duration(a, sizeof(a), in->uptime_s * 1000);
 	add_kv(out, "server", "Redis %s %s %s, up %s", in->version, in->mode, in->role, a);
-	fmt_duration_ms(d, sizeof(d), data_age_ms(p));
+	fmt_age(d, sizeof(d), data_age_ms(p));
 	add_kv(out, "data age", "%s%s", d, fresh(p) ? "" : ": STALE, these are the last known values");
 	cache_fmt_latency(a, sizeof(a), c->ping_ms);
 	add_kv(out, "ping", "%s in %s (PING+INFO+DBSIZE round trip)", c->ping, a);

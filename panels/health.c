@@ -138,7 +138,12 @@ static void health_fill(struct panel *base, struct table *t)
 	/* a current failure is news, not stale data: only an all-quiet strip is dimmed */
 	row->stale = (isnan(age) || age > app_stale_after_ms(a)) && m->level < LV_WARN;
 	row->spark = &p->p95_hist;
-	cell_set(&c[0], m->lv_status, "%s", health_api_word(m, buf, sizeof(buf)));
+	/* an answer that hangs (a trickling body) must not leave "healthy" on screen until the
+	 * timeout: once the last answer is older than the stale limit, say so */
+	if (row->stale && !isnan(age))
+		cell_set(&c[0], LV_WARN, "stale");
+	else
+		cell_set(&c[0], m->lv_status, "%s", health_api_word(m, buf, sizeof(buf)));
 	const double v[] = {m->q.p50, m->q.p95, m->q.p99};
 	for (int i = 0; i < 3; i++) {
 		health_fmt_ms(buf, sizeof(buf), q ? v[i] : NAN);
@@ -152,7 +157,7 @@ static void health_fill(struct panel *base, struct table *t)
 		cell_set(&c[5], m->lv_err, "%.2f%%", m->e.rate * 100);
 	else
 		cell_set(&c[5], m->lv_err, "-");
-	fmt_duration_ms(buf, sizeof(buf), age);
+	fmt_age(buf, sizeof(buf), age);
 	cell_set(&c[6], row->stale ? LV_WARN : LV_OK, "%s", buf);
 }
 
@@ -228,7 +233,7 @@ static void health_detail(struct panel *base, int row, struct sbuf *out)
 		   m->e.errors, m->e.total, m->e.window_s, level_name(m->lv_err));
 	for (int i = 0; i < HEP__COUNT; i++) {
 		const struct health_endpoint *e = &m->ep[i];
-		fmt_duration_ms(b1, sizeof(b1), e->ok_mono ? (double)(now_mono_ms() - e->ok_mono) : NAN);
+		fmt_age(b1, sizeof(b1), e->ok_mono ? (double)(now_mono_ms() - e->ok_mono) : NAN);
 		kv(out, health_ep_path[i], "%s%s%s", e->error[0] ? e->error : "ok", e->ok_mono ? ", last good answer " : "",
 		   e->ok_mono ? b1 : "");
 	}

@@ -237,7 +237,7 @@ static void fill_row(struct replicas_panel *p, int i, struct table_row *row)
 	fmt_duration_ms(buf, sizeof(buf), r->matched && !isnan(r->snd.write_lag_ms) ? r->snd.write_lag_ms : 0);
 	fmt_duration_ms(buf2, sizeof(buf2), r->matched && !isnan(r->snd.flush_lag_ms) ? r->snd.flush_lag_ms : 0);
 	cell_set(&c[15], LV_NONE, "%s/%s", buf, buf2);
-	fmt_duration_ms(buf, sizeof(buf), age);
+	fmt_age(buf, sizeof(buf), age);
 	cell_set(&c[16], row->stale ? LV_WARN : LV_NONE, "%s", buf);
 	cell_set(&c[17], LV_NONE, "%s", "");
 }

@@ -5,11 +5,24 @@
 
 #include "store/journal.h"
 
+/* Refreshes fall on multiples of the refresh interval in wall-clock time (on whole seconds
+ * at the default 1 s): the console's clock turns then too, and one frame shows both. */
+static void arm_tick(struct app *a)
+{
+	int64_t period = a->refresh_ms >= 1 ? (int64_t)a->refresh_ms : 1;
+	int64_t ms = period - now_wall_ms() % period;
+	if (ms < period / 10) /* fired a little early: the next one, not the same one again */
+		ms += period;
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+	event_add(a->tick, &tv);
+}
+
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct app *a = arg;
 	(void)fd;
 	(void)what;
+	arm_tick(a);
 	if (!a->paused)
 		app_poll_now(a);
 	else if (a->on_change)
@@ -43,7 +56,7 @@ struct app *app_new(struct config *cfg, struct event_base *base)
 	for (int i = 0; i < a->npanels; i++)
 		a->panels[i] = panel_classes[i]->create(panel_classes[i], a);
 	a->strip = strip_class->create(strip_class, a);
-	a->tick = event_new(base, -1, EV_PERSIST, tick_cb, a);
+	a->tick = event_new(base, -1, 0, tick_cb, a);
 	return a;
 }
 
@@ -95,9 +108,8 @@ void app_poll_now(struct app *a)
 void app_set_refresh(struct app *a, double ms)
 {
 	a->refresh_ms = ms;
-	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((long)ms % 1000) * 1000};
 	event_del(a->tick);
-	event_add(a->tick, &tv);
+	arm_tick(a);
 }
 
 void app_start(struct app *a)

@@ -38,7 +38,7 @@ struct app {
 
 struct app *app_new(struct config *cfg, struct event_base *base);
 void app_free(struct app *a);
-void app_start(struct app *a);     /* polls now, then every refresh_ms */
+void app_start(struct app *a);     /* polls now, then every refresh_ms (on its multiples in wall time) */
 void app_poll_now(struct app *a);
 void app_set_refresh(struct app *a, double ms);
 /* Starts writing samples to j every sample_interval (j stays the caller's). */

@@ -165,6 +165,18 @@ void fmt_duration_ms(char *buf, size_t n, double ms)
 		snprintf(buf, n, "%.0fh%02dm", floor(ms / 3600000), (int)fmod(ms / 60000, 60)); /* any size */
 }
 
+void fmt_age(char *buf, size_t n, double ms)
+{
+	if (ms < 0 || !isfinite(ms))
+		snprintf(buf, n, "-");
+	else if (ms < 1000)
+		snprintf(buf, n, "<1s");
+	else if (ms < 60000)
+		snprintf(buf, n, "%ds", (int)(ms / 1000));
+	else
+		fmt_duration_ms(buf, n, ms);
+}
+
 void fmt_bytes(char *buf, size_t n, double bytes)
 {
 	static const char *unit[] = {"B", "kB", "MB", "GB", "TB"};

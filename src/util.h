@@ -37,8 +37,12 @@ void sbuf_done(struct sbuf *sb);
 int64_t now_mono_ms(void);
 int64_t now_wall_ms(void);
 
-/* "1.2s", "350ms", "2m05s", "3h10m" — for ages and lags. */
+/* "1.2s", "350ms", "2m05s", "3h10m" — for lags and other measured durations. */
 void fmt_duration_ms(char *buf, size_t n, double ms);
+/* How old something is, in whole seconds: "<1s", "1s", "59s", "2m05s", "3h10m"; "-" for
+ * NAN or negative. Ages tick with the clock: shown finer, they would change (and be sent to
+ * the terminal) on every frame. */
+void fmt_age(char *buf, size_t n, double ms);
 /* "12.3 MB", "512 B" */
 void fmt_bytes(char *buf, size_t n, double bytes);
 

@@ -126,7 +126,7 @@ static void draw_tabs(struct tui *t)
 	if (tui_scope(t) == KS_REVIEW && x + 11 + 12 < COLS) /* where you are: the journal review */
 		x = put_run(1, x, ROLE_TAB_ACTIVE, " J Journal ", 11) + 1;
 	double old = oldest_data_ms(t->app);
-	fmt_duration_ms(age, sizeof(age), old);
+	fmt_age(age, sizeof(age), old);
 	snprintf(buf, sizeof(buf), "%sdata %s ", t->app->paused ? "PAUSED  " : "", isnan(old) ? "-" : age);
 	int w = (int)strlen(buf);
 	if (COLS - w > x)
@@ -311,9 +311,14 @@ static void draw_too_small(void)
 {
 	char buf[160];
 	erase();
+	const char *hint = "Enlarge the window, or press q to quit.";
 	snprintf(buf, sizeof(buf), "opsdeck needs at least %dx%d; this terminal is %dx%d.", MIN_COLS, MIN_LINES, COLS, LINES);
+	if ((int)strlen(buf) > COLS) { /* very narrow (20x5): the sizes must still show */
+		snprintf(buf, sizeof(buf), "need %dx%d, is %dx%d", MIN_COLS, MIN_LINES, COLS, LINES);
+		hint = "q quits";
+	}
 	mvaddnstr(LINES / 2 - 1 > 0 ? LINES / 2 - 1 : 0, 0, buf, COLS);
-	mvaddnstr(LINES / 2 > 0 ? LINES / 2 : 0, 0, "Enlarge the window, or press q to quit.", COLS);
+	mvaddnstr(LINES / 2 > 0 ? LINES / 2 : 0, 0, hint, COLS);
 }
 
 void tui_draw(struct tui *t)

@@ -22,13 +22,13 @@ static void num(char *buf, size_t n, double v, const char *unit, int sign)
 static void duration(char *buf, size_t n, const struct review_detail *d)
 {
 	char dur[32], last[32];
-	int64_t end = d->ended_at ? d->ended_at : now_wall_ms();
-	fmt_duration_ms(dur, sizeof dur, (double)(end - d->run.started_at));
 	if (d->ended_at) {
+		fmt_duration_ms(dur, sizeof dur, (double)(d->ended_at - d->run.started_at));
 		snprintf(buf, n, "%s", dur);
 		return;
 	}
-	fmt_duration_ms(last, sizeof last, (double)(now_wall_ms() - d->last_at));
+	fmt_age(dur, sizeof dur, (double)(now_wall_ms() - d->run.started_at)); /* ticks with the clock */
+	fmt_age(last, sizeof last, (double)(now_wall_ms() - d->last_at));
 	snprintf(buf, n, "open for %s (last recorded %s ago)", dur, last);
 }
 

@@ -120,7 +120,54 @@ static unsigned scope_of(enum view v)
 
 unsigned tui_scope(const struct tui *t) { return scope_of(t->view == VIEW_HELP ? t->help_from : t->view); }
 
-static void on_app_change(void *arg) { schedule_redraw(arg); }
+/* Results arrive source by source, and a frame for each was most of the console's CPU and
+ * of its terminal output. New data draws when the refresh's results are all in, or
+ * SETTLE_MS after the first change not yet on screen, whichever comes first: a frozen source
+ * holds the others' data back no longer than that. Keys, resizes and tui_dirty() draw at
+ * once. For a moment after start every result draws, so that the first complete frame does
+ * not wait for a source that never answers. */
+#define SETTLE_MS 250
+#define EAGER_MS 1000
+
+static void on_app_change(void *arg)
+{
+	struct tui *t = arg;
+	if (!app_busy(t->app) || now_mono_ms() < t->eager_until) {
+		schedule_redraw(t);
+	} else if (!evtimer_pending(t->settle, NULL)) {
+		struct timeval tv = {0, SETTLE_MS * 1000};
+		evtimer_add(t->settle, &tv);
+	}
+}
+
+static void redraw_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	schedule_redraw(arg);
+}
+
+/* Data turns stale (dimmed, "stale") app_stale_after_ms() after its source last answered:
+ * a frame at that moment says so at once, not at the next tick of the clock. */
+static void arm_stale(struct tui *t)
+{
+	struct app_source src[64];
+	int n = app_sources(t->app, src, 64);
+	int64_t now = now_mono_ms(), next = 0, after = (int64_t)app_stale_after_ms(t->app) + 5;
+	for (int i = 0; i < n; i++) {
+		if (!src[i].st || !src[i].st->last_ok_mono)
+			continue;
+		int64_t at = src[i].st->last_ok_mono + after;
+		if (at > now && (!next || at < next))
+			next = at;
+	}
+	if (!next) {
+		evtimer_del(t->stale);
+		return;
+	}
+	struct timeval tv = {(time_t)((next - now) / 1000), (suseconds_t)((next - now) % 1000) * 1000};
+	evtimer_add(t->stale, &tv);
+}
 
 static void redraw_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -133,6 +180,9 @@ static void redraw_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	tui_draw(t);
 	t->dirty = 0;
+	t->drawn_sec = now_wall_ms() / 1000;
+	evtimer_del(t->settle); /* what it waited for is on screen */
+	arm_stale(t);
 }
 
 static void dispatch_key(struct tui *t, int ch)
@@ -204,21 +254,36 @@ static void quit_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(t->base);
 }
 
-/* The clock, data ages and staleness move between refreshes: redraw on every wall-clock
- * half second, so the clock on screen turns with the real one. */
+/* The clock, data ages and staleness move between refreshes: redraw just after every
+ * wall-clock second, when the clock on screen turns with the real one. Everything that
+ * moves with time is shown in whole seconds or coarser (fmt_age), so nothing else needs it.
+ * Refreshes start on the second too (app.c): when one is in flight, the clock waits up to
+ * CLOCK_WAIT_MS for its frame, which shows the new second, instead of drawing one more. */
+#define CLOCK_WAIT_MS 50
+
 static void arm_clock(struct tui *t)
 {
-	int64_t ms = 500 - now_wall_ms() % 500 + 5;
-	struct timeval tv = {0, (suseconds_t)ms * 1000};
+	int64_t ms = 1000 - now_wall_ms() % 1000 + 5;
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+	t->clock_waited = 0;
 	event_add(t->clock, &tv);
 }
 
 static void clock_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct tui *t = arg;
 	(void)fd;
 	(void)what;
-	schedule_redraw(arg);
-	arm_clock(arg);
+	if (t->drawn_sec != now_wall_ms() / 1000) { /* this second is not on screen yet */
+		if (!t->clock_waited && app_busy(t->app)) {
+			struct timeval tv = {0, CLOCK_WAIT_MS * 1000};
+			t->clock_waited = 1;
+			event_add(t->clock, &tv);
+			return;
+		}
+		schedule_redraw(t);
+	}
+	arm_clock(t);
 }
 
 static void start_curses(void)
@@ -234,6 +299,7 @@ static void start_curses(void)
 	set_escdelay(25);
 	typeahead(-1); /* input is read by the event loop: never let pending keys hold back output */
 	curs_set(0);
+	leaveok(stdscr, TRUE); /* the cursor is hidden: no move back to it ending every frame */
 	theme_init();
 }
 
@@ -244,6 +310,8 @@ static void add_events(struct tui *t)
 	t->winch = evsignal_new(t->base, SIGWINCH, winch_cb, t);
 	t->redraw = event_new(t->base, -1, 0, redraw_cb, t);
 	t->clock = event_new(t->base, -1, 0, clock_cb, t);
+	t->settle = evtimer_new(t->base, redraw_timer_cb, t);
+	t->stale = evtimer_new(t->base, redraw_timer_cb, t);
 	event_add(t->input, NULL);
 	event_add(t->winch, NULL);
 	arm_clock(t);
@@ -259,6 +327,8 @@ static void free_events(struct tui *t)
 	event_free(t->winch);
 	event_free(t->redraw);
 	event_free(t->clock);
+	event_free(t->settle);
+	event_free(t->stale);
 	for (size_t i = 0; i < ARRAY_LEN(t->sigs); i++)
 		event_free(t->sigs[i]);
 }
@@ -313,6 +383,7 @@ int tui_switch_env(struct tui *t, const char *env)
 		t->tabs[i].sort_col = -1;
 	t->view = VIEW_PANEL;
 	app_set_journal(t->app, t->journal);
+	t->eager_until = now_mono_ms() + EAGER_MS;
 	app_start(t->app);
 	if (t->tracker)
 		tracker_refresh(t); /* the tracker and the scheduler follow the environment */
@@ -359,6 +430,7 @@ int tui_main(struct cli *cli)
 		tracker_open(&t); /* what the on-call engineer opens first */
 	monitor_start(&t);
 	tui_draw(&t);
+	t.eager_until = now_mono_ms() + EAGER_MS;
 	app_start(t.app);
 	event_base_dispatch(t.base);
 	restore_terminal();

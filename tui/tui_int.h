@@ -48,7 +48,10 @@ struct tui {
 	struct cli *cli;
 	struct event_base *base;
 	struct journal *journal; /* NULL when it could not be opened: monitoring goes on */
-	struct event *input, *winch, *redraw, *clock, *sigs[3];
+	struct event *input, *winch, *redraw, *clock, *settle, *stale, *sigs[3];
+	int64_t eager_until; /* until then (just after start) each result draws at once: tui.c */
+	int64_t drawn_sec;   /* the wall-clock second of the last frame: the clock on screen */
+	int clock_waited;    /* the clock let a refresh in flight draw the new second */
 	int tab; /* index into app->panels */
 	struct tab_state tabs[TUI_MAX_TABS];
 	int alert_sel;

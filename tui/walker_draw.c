@@ -99,8 +99,8 @@ static void draw_progress(struct tui *t, const struct walker *w, int y)
 	snprintf(buf, sizeof(buf), "%s%d", text_ascii() ? "skip " : walker_mark(STEP_SKIP, 0), p.skip);
 	x = put_text(y, x, COLS - x, ROLE_MUTED, buf) + 2;
 	if (w->running >= 0) {
-		snprintf(buf, sizeof(buf), "RUNNING step %d %.1f s", walker_step_no(w, w->running),
-			 (double)(now_mono_ms() - w->running_since) / 1000);
+		snprintf(buf, sizeof(buf), "RUNNING step %d %d s", walker_step_no(w, w->running),
+			 (int)((now_mono_ms() - w->running_since) / 1000)); /* whole seconds: the clock redraws once a second */
 		x = put_text(y, x, COLS - x, ROLE_PENDING, buf) + 2;
 	} else if (w->end_state) {
 		snprintf(buf, sizeof(buf), "run %" PRId64 " %s", w->run.run_id, w->end_state);

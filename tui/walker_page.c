@@ -230,7 +230,7 @@ static void add_result(struct pane *p, struct tui *t, const struct walker *w, in
 	const struct step *s = &w->rb.steps[i];
 	char buf[400];
 	if (w->running == i) {
-		snprintf(buf, sizeof(buf), "RUNNING %.1f s  (Esc cancels)", (double)(now_mono_ms() - w->running_since) / 1000);
+		snprintf(buf, sizeof(buf), "RUNNING %d s  (Esc cancels)", (int)((now_mono_ms() - w->running_since) / 1000));
 		pane_text(p, ROLE_PENDING, 0, 0, 0, buf);
 		return;
 	}

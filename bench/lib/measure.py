@@ -74,7 +74,7 @@ def opsdeck_ready(text_e, blackholed=None):
     for r in ("east", "west"):
         if r != blackholed and not re.match(r + r" +ok +streaming", row(t, r)):
             return False
-    return "API healthy" in t and re.search(r"data \d", t) is not None
+    return "API healthy" in t and re.search(r"data (<1s|\d)", t) is not None  # "<1s": ages in whole seconds
 
 
 def pg_top_ready(text_e):
