@@ -1,5 +1,6 @@
 /* opsdeck journal list|show RUN|verify|export: reading and checking the journal.
- * All of them open the journal read-only: looking at evidence never changes it. */
+ * All of them open the journal read-only: looking at evidence never changes it. (verify and
+ * export md leave a signed verification mark beside it, FILE.verified: store/checkpoint.h.) */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>

@@ -103,6 +103,40 @@ static void md_step(FILE *out, const struct step *st, const struct journal_step_
 	items(out, st, status);
 }
 
+/* What was verified, and how far: a walk from the first row, or one from the mark an
+ * earlier walk left (journal_verify_since), which does not re-read the rows before it. */
+static void integrity(FILE *out, int vr, const struct journal_verify *v)
+{
+	char when[40];
+	if (vr == 0 && v->from_seq == 0) {
+		fprintf(out, "- **Journal integrity:** intact (all %" PRId64 " rows walked now%s)", v->rows,
+			v->checkpoint == 1 ? ", reaches its signed checkpoint" : "");
+	} else if (vr == 0) {
+		utc(when, sizeof when, v->full_at);
+		if (v->rows > 0)
+			fprintf(out, "- **Journal integrity:** intact from the last verification on: rows seq %" PRId64 "..%" PRId64
+				     " walked now (%" PRId64 " row%s%s), linked to row seq %" PRId64 ", which still has the hash "
+				     "that verification found",
+				v->from_seq + 1, v->head_seq, v->rows, v->rows == 1 ? "" : "s",
+				v->checkpoint == 1 ? ", reaches its signed checkpoint" : "", v->from_seq);
+		else
+			fprintf(out, "- **Journal integrity:** intact from the last verification on: no rows since row seq %" PRId64
+				     ", which still has the hash that verification found%s",
+				v->from_seq, v->checkpoint == 1 ? " (and reaches its signed checkpoint)" : "");
+		fprintf(out, "; rows up to seq %" PRId64 " were not read again (a full verification found rows up to seq %" PRId64
+			     " intact at %s; `opsdeck journal verify` walks every row)", v->from_seq, v->full_seq, when);
+	} else if (vr == 1) {
+		fprintf(out, "- **Journal integrity:** BROKEN at row seq %" PRId64 " (%s): %s\n", v->first_bad_seq, v->table,
+			v->reason);
+		return;
+	} else {
+		fprintf(out, "- **Journal integrity:** could not be checked\n");
+		return;
+	}
+	fprintf(out, "; chain head `%" PRId64 ":%s` (keep it: `opsdeck journal verify --head %" PRId64 ":%s` shows later "
+		     "whether this journal still holds every row up to here)\n", v->head_seq, v->head, v->head_seq, v->head);
+}
+
 static int export_md(struct journal *j, int64_t run, const struct journal_run_info *ri,
 		     const struct runbook *rb, FILE *out, char **err)
 {
@@ -116,23 +150,14 @@ static int export_md(struct journal *j, int64_t run, const struct journal_run_in
 		journal_step_rows_free(rows, nr);
 		return -1;
 	}
-	int vr = journal_verify(j, &v, err);
+	int vr = journal_verify_since(j, &v, err);
 	char when[40];
 	utc(when, sizeof when, ri->started_at);
 	fprintf(out, "# %s: %s — run %" PRId64 "\n\n", ri->ref, ri->title ? ri->title : "", run);
 	fprintf(out, "- **Environment:** %s\n- **Operator:** %s (OS user %s)\n- **Started:** %s\n- **State:** %s\n",
 		ri->env ? ri->env : "-", ri->operator_name ? ri->operator_name : "-", ri->os_user ? ri->os_user : "-",
 		when, ri->state ? ri->state : "-");
-	if (vr == 0)
-		fprintf(out, "- **Journal integrity:** intact (%" PRId64 " rows%s); chain head `%" PRId64 ":%s` "
-			     "(keep it: `opsdeck journal verify --head %" PRId64 ":%s` shows later whether this journal "
-			     "still holds every row up to here)\n",
-			v.rows, v.checkpoint == 1 ? ", reaches its signed checkpoint" : "", v.head_seq, v.head, v.head_seq, v.head);
-	else if (vr == 1)
-		fprintf(out, "- **Journal integrity:** BROKEN at row seq %" PRId64 " (%s): %s\n", v.first_bad_seq, v.table,
-			v.reason);
-	else
-		fprintf(out, "- **Journal integrity:** could not be checked\n");
+	integrity(out, vr, &v);
 	const char *phase = NULL;
 	int cursor = 0;
 	for (int i = 0; rb && i < rb->n_steps; i++) {

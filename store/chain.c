@@ -340,8 +340,10 @@ int chain_append_one(struct journal *j, enum jtable_id t, const struct jval *val
 /* ---- verification ---- */
 
 /* Every recorded row in chain order: t (table index), id, seq, prev_hash, hash, then the
- * table's content columns padded with NULLs to the widest table. */
-static char *walk_sql(void)
+ * table's content columns padded with NULLs to the widest table. after > 0: only the rows
+ * with seq > ?1 (each table's seq index finds them); the full walk has no WHERE, so a row
+ * whose seq was edited to anything at all is still seen. */
+static char *walk_sql(int64_t after)
 {
 	struct sbuf sb = {0};
 	size_t width = schema_max_cols();
@@ -350,7 +352,7 @@ static char *walk_sql(void)
 		sbuf_addf(&sb, "%sSELECT %zu AS t, id, seq, prev_hash, hash", t ? " UNION ALL " : "", t);
 		for (size_t i = 0; i < width; i++)
 			sbuf_addf(&sb, ", %s", i < tab->ncols ? tab->cols[i].name : "NULL");
-		sbuf_addf(&sb, " FROM %s", tab->name);
+		sbuf_addf(&sb, " FROM %s%s", tab->name, after > 0 ? " WHERE seq > ?1" : "");
 	}
 	sbuf_add(&sb, " ORDER BY seq");
 	return sbuf_steal(&sb);
@@ -480,11 +482,13 @@ static int check_tail(const struct walk *w, struct journal_verify *v)
 
 static int walk_rows(struct journal *j, struct walk *w, struct journal_verify *v, char **err)
 {
-	char *sql = walk_sql();
+	char *sql = walk_sql(w->seq);
 	sqlite3_stmt *st = store_prepare(j, sql, err);
 	free(sql);
 	if (!st)
 		return -1;
+	if (w->seq > 0)
+		sqlite3_bind_int64(st, 1, w->seq);
 	int rc, res = 0;
 	while (res == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v->rows++;
@@ -498,14 +502,22 @@ static int walk_rows(struct journal *j, struct walk *w, struct journal_verify *v
 	return res;
 }
 
-int chain_verify(struct journal *j, struct journal_verify *v, char **err)
+/* The walk from the row at seq `from` (0: the chain start), whose hash must be from_hash. */
+static int verify_walk(struct journal *j, struct journal_verify *v, int64_t from, const char *from_hash,
+		       char **err)
 {
 	memset(v, 0, sizeof *v);
-	struct walk w = {.seq = 0, .hash = JOURNAL_GENESIS_HASH};
+	struct walk w = {.seq = from};
+	snprintf(w.hash, sizeof w.hash, "%s", from_hash);
 	/* one read transaction: a consistent snapshot even while another process appends */
 	if (store_exec(j, "BEGIN", "cannot read the journal", err) < 0)
 		return -1;
 	int res = head_read(j, &w.head_seq, w.head_hash, "cannot read the journal", err);
+	if (res == 0 && from > 0) {
+		char at[HASH_HEX + 1];
+		int f = from <= w.head_seq ? chain_hash_at(j, from, at, err) : 0;
+		res = f < 0 ? -1 : f == 0 || strcmp(at, from_hash) ? 2 : 0;
+	}
 	if (res == 0) {
 		v->head_seq = w.head_seq;
 		memcpy(v->head, w.head_hash, sizeof v->head);
@@ -517,4 +529,17 @@ int chain_verify(struct journal *j, struct journal_verify *v, char **err)
 	}
 	chain_rollback(j); /* ends the read transaction; nothing was written */
 	return res;
+}
+
+int chain_verify(struct journal *j, struct journal_verify *v, char **err)
+{
+	return verify_walk(j, v, 0, JOURNAL_GENESIS_HASH, err);
+}
+
+int chain_verify_from(struct journal *j, struct journal_verify *v, int64_t from, const char *from_hash,
+		      char **err)
+{
+	if (from <= 0 || strlen(from_hash) != HASH_HEX)
+		return 2;
+	return verify_walk(j, v, from, from_hash, err);
 }

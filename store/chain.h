@@ -52,6 +52,11 @@ int chain_append_one(struct journal *j, enum jtable_id t, const struct jval *val
 		     int64_t *row_id, const char *what, char **err);
 
 int chain_verify(struct journal *j, struct journal_verify *v, char **err);
+/* Walks only the rows after seq from, the first linked to the row at from, which must still
+ * have from_hash: 0 intact, 1 broken (v says where), 2 the row at from is gone or has
+ * another hash (walk from the start instead), -1 error. Rows up to from are not read. */
+int chain_verify_from(struct journal *j, struct journal_verify *v, int64_t from, const char *from_hash,
+		      char **err);
 /* The hash of the row at chain position seq: 1 found (hash: 65 bytes), 0 none, -1 error. */
 int chain_hash_at(struct journal *j, int64_t seq, char *hash, char **err);
 

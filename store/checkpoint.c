@@ -24,6 +24,7 @@
 
 #define KEY_LEN 32
 #define MAGIC "opsdeck journal checkpoint v1"
+#define MARK_MAGIC "opsdeck journal verified v1"
 
 char *checkpoint_path(const char *journal_path)
 {
@@ -116,16 +117,42 @@ static int load_key(unsigned char *key, int create, char **err)
 	return 0;
 }
 
+static void sign_msg(const unsigned char *key, const char *msg, size_t n, char *key_id, char *mac_hex)
+{
+	unsigned char mac[EVP_MAX_MD_SIZE], kd[EVP_MAX_MD_SIZE];
+	unsigned mlen = 0, klen = 0;
+	HMAC(EVP_sha256(), key, KEY_LEN, (const unsigned char *)msg, n, mac, &mlen);
+	EVP_Digest(key, KEY_LEN, kd, &klen, EVP_sha256(), NULL);
+	hex(mac, mlen, mac_hex);
+	hex(kd, 8, key_id);
+}
+
 static void sign(const unsigned char *key, int64_t seq, const char *hash, char *key_id, char *mac_hex)
 {
 	char msg[128];
 	int n = snprintf(msg, sizeof msg, "seq %" PRId64 "\nhash %s\n", seq, hash);
-	unsigned char mac[EVP_MAX_MD_SIZE], kd[EVP_MAX_MD_SIZE];
-	unsigned mlen = 0, klen = 0;
-	HMAC(EVP_sha256(), key, KEY_LEN, (const unsigned char *)msg, (size_t)n, mac, &mlen);
-	EVP_Digest(key, KEY_LEN, kd, &klen, EVP_sha256(), NULL);
-	hex(mac, mlen, mac_hex);
-	hex(kd, 8, key_id);
+	sign_msg(key, msg, (size_t)n, key_id, mac_hex);
+}
+
+/* text to path, atomically: a temp file beside it, then rename. 0, or -1 with *err. */
+static int write_atomic(const char *path, const char *text, const char *what, char **err)
+{
+	char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	int rc = -1;
+	if (f) {
+		fputs(text, f);
+		rc = fclose(f) == 0 && rename(tmp, path) == 0 ? 0 : -1;
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	if (rc < 0) {
+		*err = xasprintf("%s: cannot write the journal %s: %s", path, what, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return rc;
 }
 
 static int64_t file_seq(const char *path)
@@ -154,21 +181,9 @@ int checkpoint_write(const char *journal_path, int64_t seq, const char *hash, ch
 	}
 	char key_id[17], mac[2 * EVP_MAX_MD_SIZE + 1];
 	sign(key, seq, hash, key_id, mac);
-	char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	int rc = -1;
-	if (f) {
-		fprintf(f, MAGIC "\nseq %" PRId64 "\nhash %s\nkey %s\nmac %s\n", seq, hash, key_id, mac);
-		rc = fclose(f) == 0 && rename(tmp, path) == 0 ? 0 : -1;
-	} else if (fd >= 0) {
-		close(fd);
-	}
-	if (rc < 0) {
-		*err = xasprintf("%s: cannot write the journal checkpoint: %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
+	char *text = xasprintf(MAGIC "\nseq %" PRId64 "\nhash %s\nkey %s\nmac %s\n", seq, hash, key_id, mac);
+	int rc = write_atomic(path, text, "checkpoint", err);
+	free(text);
 	free(path);
 	return rc;
 }
@@ -216,4 +231,65 @@ int checkpoint_read(const char *journal_path, int64_t *seq, char *hash, enum che
 	sign(key, *seq, hash, want_id, want_mac);
 	*sig = strcmp(want_id, key_id) ? CP_SIG_OTHER_KEY : strcmp(want_mac, mac) ? CP_SIG_BAD : CP_SIG_OK;
 	return 1;
+}
+
+/* ---- the verification mark ---- */
+
+char *verified_mark_path(const char *journal_path)
+{
+	return xasprintf("%s.verified", journal_path);
+}
+
+/* What the mark's MAC covers: its lines up to (not with) "key". */
+static char *mark_body(const struct verified_mark *m)
+{
+	return xasprintf(MARK_MAGIC "\nseq %" PRId64 "\nhash %s\nfull_seq %" PRId64 "\nfull_at %" PRId64 "\n",
+			 m->seq, m->hash, m->full_seq, m->full_at);
+}
+
+int verified_mark_write(const char *journal_path, const struct verified_mark *m, char **err)
+{
+	unsigned char key[KEY_LEN];
+	if (strlen(m->hash) != 64 || m->seq <= 0 || load_key(key, 0, err) < 0)
+		return -1;
+	char key_id[17], mac[2 * EVP_MAX_MD_SIZE + 1];
+	char *body = mark_body(m);
+	sign_msg(key, body, strlen(body), key_id, mac);
+	char *text = xasprintf("%skey %s\nmac %s\n", body, key_id, mac);
+	char *path = verified_mark_path(journal_path);
+	int rc = write_atomic(path, text, "verification mark", err);
+	free(path);
+	free(text);
+	free(body);
+	return rc;
+}
+
+int verified_mark_read(const char *journal_path, struct verified_mark *m)
+{
+	char *path = verified_mark_path(journal_path);
+	FILE *f = fopen(path, "re");
+	free(path);
+	if (!f)
+		return 0;
+	char text[512], key_id[17] = "", mac[65] = "";
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	memset(m, 0, sizeof *m);
+	if (sscanf(text, MARK_MAGIC "\nseq %" SCNd64 "\nhash %64[0-9a-f]\nfull_seq %" SCNd64 "\nfull_at %" SCNd64
+		   "\nkey %16[0-9a-f]\nmac %64[0-9a-f]", &m->seq, m->hash, &m->full_seq, &m->full_at, key_id, mac) != 6 ||
+	    strlen(m->hash) != 64 || strlen(mac) != 64)
+		return 0;
+	unsigned char key[KEY_LEN];
+	char *kerr = NULL, want_id[17], want_mac[2 * EVP_MAX_MD_SIZE + 1];
+	if (load_key(key, 0, &kerr) < 0) {
+		free(kerr);
+		return 0;
+	}
+	/* the MAC covers the fields as this build writes them: anything else is not a mark */
+	char *body = mark_body(m);
+	sign_msg(key, body, strlen(body), want_id, want_mac);
+	int good = strncmp(text, body, strlen(body)) == 0 && !strcmp(want_id, key_id) && !strcmp(want_mac, mac);
+	free(body);
+	return good;
 }

@@ -24,4 +24,25 @@ enum checkpoint_sig { CP_SIG_OK, CP_SIG_BAD, CP_SIG_OTHER_KEY };
  * (*err says which line). */
 int checkpoint_read(const char *journal_path, int64_t *seq, char *hash, enum checkpoint_sig *sig, char **err);
 
+/* The verification mark PATH.verified, kept beside the journal by a walk that found the
+ * chain intact: every row up to seq was walked (the last walk from the first row reached
+ * full_seq at full_at; later walks went on from there), and the row at seq had hash then.
+ * HMAC-signed with the same key as the checkpoint (another message, so neither file passes
+ * for the other): without the key it cannot be forged or moved to a later seq. A walk may
+ * start from it (chain_verify_from): it must find the row at seq with that hash. What it
+ * cannot see is a row before seq altered since, with the rows after it left as they were:
+ * only a walk from the first row (journal verify) finds that. */
+struct verified_mark {
+	int64_t seq;
+	char hash[65];
+	int64_t full_seq;
+	int64_t full_at; /* ms since the epoch */
+};
+char *verified_mark_path(const char *journal_path); /* malloced */
+/* Needs the user's key (never creates it). 0, or -1 with *err. */
+int verified_mark_write(const char *journal_path, const struct verified_mark *m, char **err);
+/* 1 a mark signed with this user's key (*m set); 0 none, or one that is not (malformed,
+ * altered, another user's key): then nothing may be taken from it. */
+int verified_mark_read(const char *journal_path, struct verified_mark *m);
+
 #endif

@@ -99,11 +99,24 @@ struct journal_verify {
 	int checkpoint;         /* the head checkpoint beside the file (store/checkpoint.h): 0 none,
 				 * 1 reached and signed with this user's key, 2 reached, another key */
 	int64_t checkpoint_seq;
+	/* journal_verify_since: 0 every row was walked now; else only the rows after from_seq,
+	 * linked to the row at from_seq, whose hash is the one an earlier walk marked (the last
+	 * walk from the first row reached full_seq at full_at, ms since the epoch) */
+	int64_t from_seq, full_seq, full_at;
 };
-/* 0 intact, 1 broken (v says where), -1 could not check (*err). Also checks the chain
- * head checkpoint beside the file (PATH.head): a journal that no longer reaches it was cut
- * short or rewritten (table "checkpoint" in v). */
+/* Walks every row: 0 intact, 1 broken (v says where), -1 could not check (*err). Also
+ * checks the chain head checkpoint beside the file (PATH.head): a journal that no longer
+ * reaches it was cut short or rewritten (table "checkpoint" in v); and that the derived step
+ * counts (table step_counts) equal what the step results give. When intact, leaves a
+ * verification mark beside the file (PATH.verified, signed with the checkpoint's key, if the
+ * user has one) for journal_verify_since. */
 int journal_verify(struct journal *j, struct journal_verify *v, char **err);
+/* The same, but from the verification mark when there is a good one: only the rows after it
+ * are walked (v->from_seq says so), the row it names must still have its hash, and the
+ * checkpoint is checked; the mark then moves to the head. A row before the mark altered since
+ * is not seen: journal_verify sees it. Without a usable mark (none, another key, altered, or
+ * its row no longer has that hash): journal_verify. For exports; `journal verify` walks all. */
+int journal_verify_since(struct journal *j, struct journal_verify *v, char **err);
 /* The hash of the row at chain position seq (hash: 65 bytes): 1 found, 0 none, -1 error. */
 int journal_hash_at(struct journal *j, int64_t seq, char *hash, char **err);
 /* Why the checkpoint could not be written after the last write (the rows are recorded), or NULL. */

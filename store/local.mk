@@ -25,3 +25,8 @@ EXTRA_DIST += tests/fixtures/review
 check_PROGRAMS += tests/helpers/journal-seed
 tests_helpers_journal_seed_LDADD = $(OD_LIBS)
 EXTRA_DIST += tests/integration/journal-tamper.sh
+
+# the journal when the disk fills, writes fail and SQLite's allocations fail on purpose
+check_PROGRAMS += tests/unit/test_journal_faults
+tests_unit_test_journal_faults_LDADD = $(OD_LIBS)
+TESTS += tests/unit/test_journal_faults

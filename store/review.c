@@ -346,24 +346,12 @@ static void read_row(sqlite3_stmt *st, struct review_row *r)
 	r->state = store_column_strdup(st, 9);
 }
 
-static void count_status(struct review_counts *c, const char *s)
-{
-	if (str_eq(s, "pass") || str_eq(s, "manual-ok"))
-		c->pass++;
-	else if (str_eq(s, "fail") || str_eq(s, "error"))
-		c->fail++;
-	else if (str_eq(s, "skip"))
-		c->skip++;
-	else
-		c->pending++;
-	c->total++;
-}
-
-/* Step counts and sign-offs of each row: two small indexed queries per run of the page. */
+/* Step counts (one row of step_counts, kept by a trigger) and sign-offs of each row: two
+ * small indexed queries per run of the page, whatever the number of steps. */
 static int add_counts(struct journal *j, struct review_row *v, int n, char **err)
 {
-	sqlite3_stmt *steps = store_prepare(j, "SELECT status, max(id) FROM step_results WHERE run_id = ?1 "
-					    "GROUP BY step_id", err);
+	sqlite3_stmt *steps = store_prepare(j, "SELECT pass, fail, skip, pending, total FROM step_counts "
+					    "WHERE run_id = ?1", err);
 	sqlite3_stmt *so = steps ? store_prepare(
 		j, "SELECT count(DISTINCT lower(s.role)), coalesce(sum(s.reason IS NOT NULL AND s.reason <> ''), 0) "
 		   "FROM signoffs s WHERE s.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM signoffs c "
@@ -371,8 +359,14 @@ static int add_counts(struct journal *j, struct review_row *v, int n, char **err
 	int rc = so ? SQLITE_DONE : SQLITE_ERROR;
 	for (int i = 0; i < n && rc == SQLITE_DONE; i++) {
 		sqlite3_bind_int64(steps, 1, v[i].id);
-		while ((rc = sqlite3_step(steps)) == SQLITE_ROW)
-			count_status(&v[i].steps, (const char *)sqlite3_column_text(steps, 0));
+		if ((rc = sqlite3_step(steps)) == SQLITE_ROW) { /* no row: no step recorded */
+			v[i].steps.pass = sqlite3_column_int(steps, 0);
+			v[i].steps.fail = sqlite3_column_int(steps, 1);
+			v[i].steps.skip = sqlite3_column_int(steps, 2);
+			v[i].steps.pending = sqlite3_column_int(steps, 3);
+			v[i].steps.total = sqlite3_column_int(steps, 4);
+			rc = SQLITE_DONE;
+		}
 		sqlite3_reset(steps);
 		if (rc != SQLITE_DONE)
 			break;

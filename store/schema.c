@@ -190,11 +190,40 @@ static const char migration_3[] =
 	"CREATE INDEX run_events_latest ON run_events(run_id, id, event);\n"
 	"CREATE INDEX baselines_by_name_time ON baselines(name, recorded_at);\n";
 
+/* Version 4: each run's step counts (each step's newest result once), kept by a trigger
+ * in the transaction that records the result, so `journal list` and the review list read
+ * one row per run instead of every step result (100 runs x 10,000 steps: 896 ms before).
+ * Derived, not recorded: outside the chain, updated in place by the trigger; `journal
+ * verify` recomputes it from the step results and reports any difference. The previous
+ * newest result of the step is found through step_results_by_run. */
+static const char migration_4[] =
+	"CREATE TABLE step_counts (\n"
+	"  run_id INTEGER PRIMARY KEY REFERENCES runs(id),\n"
+	"  pass INTEGER NOT NULL DEFAULT 0,\n"
+	"  fail INTEGER NOT NULL DEFAULT 0,\n"
+	"  skip INTEGER NOT NULL DEFAULT 0,\n"
+	"  pending INTEGER NOT NULL DEFAULT 0,\n"
+	"  total INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"INSERT INTO step_counts (run_id, pass, fail, skip, pending, total) " STEP_COUNTS_SELECT ";\n"
+	"CREATE TRIGGER step_results_counted AFTER INSERT ON step_results BEGIN\n"
+	"  INSERT OR IGNORE INTO step_counts (run_id) VALUES (NEW.run_id);\n"
+	"  UPDATE step_counts SET pass = pass - " IS_PASS("p.status") ", fail = fail - " IS_FAIL("p.status")
+	", skip = skip - " IS_SKIP("p.status") ", pending = pending - " IS_PENDING("p.status") ", total = total - 1\n"
+	"    FROM (SELECT status FROM step_results WHERE run_id = NEW.run_id AND step_id = NEW.step_id\n"
+	"          AND id < NEW.id ORDER BY id DESC LIMIT 1) AS p\n"
+	"    WHERE step_counts.run_id = NEW.run_id;\n"
+	"  UPDATE step_counts SET pass = pass + " IS_PASS("NEW.status") ", fail = fail + " IS_FAIL("NEW.status")
+	", skip = skip + " IS_SKIP("NEW.status") ", pending = pending + " IS_PENDING("NEW.status") ", total = total + 1\n"
+	"    WHERE run_id = NEW.run_id;\n"
+	"END;\n";
+
 /* migrations[i] brings the schema from version i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
+	migration_4,
 };
 
 const struct jtable *schema_table(enum jtable_id t) { return &tables[t]; }

@@ -10,6 +10,20 @@
 
 struct journal;
 
+/* The step-count buckets (store_step_counts, the review): pass includes manual-ok, fail
+ * includes error, pending is anything else but skip. s is an SQL expression. */
+#define IS_PASS(s) "(" s " IN ('pass', 'manual-ok'))"
+#define IS_FAIL(s) "(" s " IN ('fail', 'error'))"
+#define IS_SKIP(s) "(" s " = 'skip')"
+#define IS_PENDING(s) "(" s " NOT IN ('pass', 'manual-ok', 'fail', 'error', 'skip'))"
+/* Every run's step counts computed from its step results, each step's newest result once
+ * (max(id) makes SQLite take status from that row): run_id, pass, fail, skip, pending, total.
+ * What the table step_counts (version 4) must hold. */
+#define STEP_COUNTS_SELECT                                                                     \
+	"SELECT run_id, sum" IS_PASS("status") ", sum" IS_FAIL("status") ", sum" IS_SKIP("status") \
+	", sum" IS_PENDING("status") ", count(*) FROM (SELECT run_id, status, max(id) "             \
+	"FROM step_results GROUP BY run_id, step_id) GROUP BY run_id"
+
 /* The recorded (append-only, hash-chained) tables. Order is part of nothing persistent. */
 enum jtable_id {
 	JT_RUNS,

@@ -42,7 +42,14 @@ int store_bind_text(sqlite3_stmt *st, int i, const char *s);
 struct step_counts {
 	int64_t pass, fail, other, total;
 };
+/* From the table step_counts (one row, kept by a trigger; journal verify checks it). */
 int store_step_counts(struct journal *j, int64_t run_id, struct step_counts *c, char **err);
+/* Computed from the run's step results (every result read): for decisions (a sign-off over
+ * failed steps needs a reason), which must not rest on a derived table. */
+int store_step_counts_exact(struct journal *j, int64_t run_id, struct step_counts *c, char **err);
+/* Does step_counts hold, for every run, what its step results give? 0 yes, 1 no (*bad_run:
+ * the first run whose counts differ), -1 error. Reads every step result's index entry. */
+int store_step_counts_check(struct journal *j, int64_t *bad_run, char **err);
 
 /* Copy of a text column, NULL for SQL NULL (caller frees). */
 char *store_column_strdup(sqlite3_stmt *st, int i);

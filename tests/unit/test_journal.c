@@ -12,8 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "src/export.h"
 #include "src/util.h"
+#include "store/checkpoint.h"
 #include "store/journal.h"
+#include "store/review.h"
 #include "tests/unit/tap.h"
 
 static char *tmpdir;
@@ -497,6 +500,241 @@ static void test_list_show(const char *ref)
 	free(empty_path);
 }
 
+/* ---- derived step counts (schema 4) ---- */
+
+/* The computation journal list used before schema 4, straight from the step results:
+ * bucket 0 pass+manual-ok, 1 fail+error, 2 skip, 3 pending, 4 total. */
+static int64_t exact_count(const char *path, int64_t run, int bucket)
+{
+	static const char *const where[] = {"status IN ('pass', 'manual-ok')", "status IN ('fail', 'error')",
+					    "status = 'skip'", "status = 'pending'", "1"};
+	char *q = xasprintf("SELECT count(*) FROM (SELECT status, max(id) FROM step_results WHERE run_id = %lld "
+			    "GROUP BY step_id) WHERE %s", (long long)run, where[bucket]);
+	int64_t n = sql_int(path, q);
+	free(q);
+	return n;
+}
+
+/* Every run's counts as journal list and the review show them equal the exact ones. */
+static int counts_match(const char *path, const int64_t *runs, int nruns)
+{
+	struct journal *j;
+	char *err = NULL;
+	int good = journal_open_readonly(&j, path, &err) == 0;
+	for (int i = 0; good && i < nruns; i++) {
+		struct review_row r;
+		good = review_row_load(j, runs[i], &r, &err) == 1 && r.steps.pass == exact_count(path, runs[i], 0) &&
+		       r.steps.fail == exact_count(path, runs[i], 1) && r.steps.skip == exact_count(path, runs[i], 2) &&
+		       r.steps.pending == exact_count(path, runs[i], 3) && r.steps.total == exact_count(path, runs[i], 4);
+		if (!good)
+			printf("# run %lld: review %d/%d/%d/%d/%d\n", (long long)runs[i], r.steps.pass, r.steps.fail,
+			       r.steps.skip, r.steps.pending, r.steps.total);
+		review_row_done(&r);
+	}
+	if (good) {
+		char *out = capture_list(j, 1, 0);
+		cJSON *doc = cJSON_Parse(out), *run;
+		cJSON_ArrayForEach(run, cJSON_GetObjectItem(doc, "runs")) {
+			int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(run, "id"));
+			cJSON *c = cJSON_GetObjectItem(run, "steps");
+			good &= cJSON_GetNumberValue(cJSON_GetObjectItem(c, "pass")) == exact_count(path, id, 0) &&
+				cJSON_GetNumberValue(cJSON_GetObjectItem(c, "fail")) == exact_count(path, id, 1) &&
+				cJSON_GetNumberValue(cJSON_GetObjectItem(c, "other")) ==
+					exact_count(path, id, 2) + exact_count(path, id, 3) &&
+				cJSON_GetNumberValue(cJSON_GetObjectItem(c, "total")) == exact_count(path, id, 4);
+		}
+		cJSON_Delete(doc);
+		free(out);
+	}
+	if (err)
+		printf("# %s\n", err);
+	free(err);
+	if (j)
+		journal_close(j);
+	return good;
+}
+
+static void test_step_counts(void)
+{
+	static const char *const statuses[] = {"pass", "fail", "error", "manual-ok", "skip", "pending"};
+	char *path = tmp_path("step-counts.db"), *old = tmp_path("step-counts-v3.db");
+	struct journal *j = open_ok(path);
+	char *err = NULL;
+	int64_t runs[4];
+	for (int r = 0; r < 4; r++)
+		runs[r] = begin_run(j, "RB-6", "Pool exhaustion");
+	/* interleaved runs, every step retried up to 3 times with another status each time */
+	for (int k = 0; k < 60; k++) {
+		char sid[8];
+		snprintf(sid, sizeof sid, "%d", k % 7 + 1);
+		step(j, runs[k % 3], sid, statuses[(k * 5 + k / 7) % 6], NULL);
+	}
+	step(j, runs[0], "2.1", "fail", NULL);
+	step(j, runs[0], "2.1", "pass", NULL); /* a retried step counts once, as its newest result */
+	journal_close(j);
+	is_int(exact_count(path, runs[0], 4), 8, "run 1 has 8 distinct steps over %lld results",
+	       (long long)sql_int(path, "SELECT count(*) FROM step_results WHERE run_id = 1"));
+	ok(counts_match(path, runs, 4), "list and review counts equal the newest result per step, for retried steps too");
+	is_int(sql_int(path, "SELECT count(*) FROM step_counts"), 3, "one derived row per run with steps (run 4 has none)");
+
+	/* a schema 3 journal gets them computed by migration 4 */
+	copy_file(path, old);
+	sql(old, "DROP TRIGGER step_results_counted; DROP TABLE step_counts; PRAGMA user_version = 3");
+	j = open_ok(old);
+	is_int(sql_int(old, "PRAGMA user_version"), 4, "a version 3 journal is migrated to 4");
+	ok(j && step(j, runs[1], "1", "fail", NULL) == 0, "and records after the migration");
+	journal_close(j);
+	ok(counts_match(old, runs, 4), "the migrated counts equal the exact ones");
+
+	/* the derived table edited: verify names it; a sign-off still sees the failed steps */
+	struct journal_verify v;
+	int64_t fails = exact_count(path, runs[0], 1);
+	ok(fails > 0 && sql(path, "UPDATE step_counts SET fail = 0, pass = pass + fail WHERE run_id = 1") == SQLITE_OK,
+	   "step_counts edited to hide %lld failed steps", (long long)fails);
+	is_int(verify_file(path, &v), 1, "verify reports the edited counts");
+	is_str(v.table, "step_counts", "in table step_counts");
+	is_int(v.row_id, runs[0], "of run %lld", (long long)runs[0]);
+	ok(contains(v.reason, "not what its step results give"), "reason: %s", v.reason);
+	j = open_ok(path);
+	struct journal_signoff so = {runs[0], "DBA", "Bob", NULL, NULL, NULL, NULL, 0};
+	ok(j && journal_signoff(j, &so, &err) < 0 && contains(err, "failed step"),
+	   "a sign-off without a reason is still refused: %s", err);
+	free(err);
+	journal_close(j);
+
+	/* a run's counts row removed, or one made up for a run without steps */
+	char *gone = tmp_path("step-counts-gone.db"), *extra = tmp_path("step-counts-extra.db");
+	is_int(verify_file(old, &v), 0, "the migrated journal verifies intact, counts included");
+	copy_file(old, gone);
+	copy_file(old, extra);
+	sql(gone, "DELETE FROM step_counts WHERE run_id = 2");
+	int rc = verify_file(gone, &v);
+	ok(rc == 1 && str_eq(v.table, "step_counts") && v.row_id == runs[1],
+	   "a run's counts deleted: verify names run %lld", (long long)v.row_id);
+	sql(extra, "INSERT INTO step_counts (run_id) VALUES (4)");
+	rc = verify_file(extra, &v);
+	ok(rc == 1 && str_eq(v.table, "step_counts") && v.row_id == runs[3],
+	   "counts for a run without steps: verify names run %lld", (long long)v.row_id);
+	free(gone);
+	free(extra);
+	free(path);
+	free(old);
+}
+
+/* ---- the verification mark: exports walk only the rows after it ---- */
+
+static char *export_md_of(const char *path, int64_t run)
+{
+	struct journal *j;
+	char *out = NULL, *err = NULL;
+	size_t len = 0;
+	if (journal_open_readonly(&j, path, &err) < 0) {
+		printf("# %s\n", err);
+		free(err);
+		return xstrdup("");
+	}
+	FILE *f = open_memstream(&out, &len);
+	if (export_run(j, run, "md", f, &err) != 0)
+		printf("# export: %s\n", err);
+	fclose(f);
+	free(err);
+	journal_close(j);
+	return out;
+}
+
+static int since_file(const char *path, struct journal_verify *v)
+{
+	struct journal *j;
+	char *err = NULL;
+	int rc = journal_open_readonly(&j, path, &err) == 0 ? journal_verify_since(j, v, &err) : -1;
+	if (rc < 0)
+		printf("# %s\n", err);
+	free(err);
+	if (rc >= -1 && j)
+		journal_close(j);
+	return rc;
+}
+
+static void test_verified_mark(const char *ref)
+{
+	char *path = tmp_path("marked.db"), *mark = verified_mark_path(path), *out;
+	struct journal_verify v;
+	struct verified_mark m;
+	copy_file(ref, path);
+	unlink(mark);
+	is_int(since_file(path, &v), 0, "no mark: the whole chain is walked");
+	ok(v.from_seq == 0 && v.rows == v.head_seq, "from seq %lld, %lld rows", (long long)v.from_seq, (long long)v.rows);
+	int64_t head = v.head_seq;
+	ok(verified_mark_read(path, &m) == 1 && m.seq == head && m.full_seq == head && !strcmp(m.hash, v.head),
+	   "an intact walk leaves a signed mark at the head (seq %lld)", (long long)head);
+
+	struct journal *j = open_ok(path);
+	ok(j && step(j, 2, "4", "pass", "more") == 0 && step(j, 2, "5", "fail", NULL) == 0, "two rows appended");
+	journal_close(j);
+	is_int(since_file(path, &v), 0, "then only the new rows are walked");
+	ok(v.from_seq == head && v.rows == 2 && v.head_seq == head + 2 && v.full_seq == head,
+	   "from seq %lld: %lld rows, head %lld", (long long)v.from_seq, (long long)v.rows, (long long)v.head_seq);
+	ok(verified_mark_read(path, &m) == 1 && m.seq == head + 2 && m.full_seq == head, "the mark moved to the head");
+	out = export_md_of(path, 2);
+	char *want = xasprintf("intact from the last verification on: no rows since row seq %lld", (long long)head + 2);
+	ok(contains(out, want) && contains(out, "were not read again") && contains(out, "`opsdeck journal verify` walks every row"),
+	   "the export says which rows it walked and which it did not");
+	free(out);
+	free(want);
+	j = open_ok(path);
+	ok(j && step(j, 2, "6", "pass", NULL) == 0, "one more row");
+	journal_close(j);
+	out = export_md_of(path, 2);
+	want = xasprintf("rows seq %lld..%lld walked now (1 row, reaches its signed checkpoint), linked to row seq %lld",
+			 (long long)head + 3, (long long)head + 3, (long long)head + 2);
+	ok(contains(out, want), "and names the rows it walked: %s", want);
+	head++;
+	free(want);
+	free(out);
+
+	/* a row before the mark altered: the export cannot see it, and says what it checked */
+	int64_t s1 = sql_int(path, "SELECT seq FROM step_results WHERE id = 1");
+	ok(drop_triggers(path) == SQLITE_OK && sql(path, "UPDATE step_results SET observed = 'forged' WHERE id = 1") == SQLITE_OK,
+	   "step result seq %lld altered, before the mark", (long long)s1);
+	out = export_md_of(path, 1);
+	want = xasprintf("rows up to seq %lld were not read again", (long long)head + 2);
+	ok(contains(out, "**Journal integrity:** intact from the last verification on") && contains(out, want),
+	   "the export says intact only from the mark on: %s", want);
+	free(want);
+	free(out);
+	is_int(verify_file(path, &v), 1, "journal verify walks every row and finds it");
+	ok(!strcmp(v.table, "step_results") && v.first_bad_seq == s1 && contains(v.reason, "content altered"),
+	   "at seq %lld: %s", (long long)v.first_bad_seq, v.reason);
+	ok(access(mark, F_OK) != 0, "a broken walk removes the mark");
+	out = export_md_of(path, 1);
+	want = xasprintf("**Journal integrity:** BROKEN at row seq %lld (step_results)", (long long)s1);
+	ok(contains(out, want), "so the next export walks every row and says BROKEN");
+	free(want);
+	free(out);
+
+	/* a mark edited by hand, or naming a row that has changed, is not used */
+	char *clean = tmp_path("marked-clean.db"), *cmark = verified_mark_path(clean);
+	copy_file(ref, clean);
+	unlink(cmark);
+	verify_file(clean, &v);
+	head = v.head_seq;
+	ok(verified_mark_read(clean, &m) == 1, "a fresh mark");
+	char *cmd = xasprintf("sed -i 's/^full_seq .*/full_seq 1/' '%s'", cmark);
+	ok(system(cmd) == 0 && verified_mark_read(clean, &m) == 0, "edited by hand it is refused");
+	free(cmd);
+	is_int(since_file(clean, &v), 0, "so the walk starts at the first row");
+	is_int(v.from_seq, 0, "(from seq 0)");
+	ok(drop_triggers(clean) == SQLITE_OK && sql(clean, "UPDATE run_events SET hash = 'x' || substr(hash, 2) "
+					       "WHERE seq = (SELECT seq FROM chain_head)") == SQLITE_OK,
+	   "the marked row's hash rewritten");
+	is_int(since_file(clean, &v), 1, "a mark whose row changed is not used: the whole walk finds it");
+	ok(v.from_seq == 0 && v.first_bad_seq == head, "from seq 0, bad at seq %lld: %s", (long long)v.first_bad_seq, v.reason);
+	free(cmark);
+	free(clean);
+	free(mark);
+	free(path);
+}
+
 static void test_schema_versions(const char *ref)
 {
 	int pass;
@@ -731,6 +969,8 @@ int main(void)
 	test_refusals(ref);
 	test_counts_and_baseline();
 	test_list_show(ref);
+	test_step_counts();
+	test_verified_mark(ref);
 	test_schema_versions(ref);
 	test_read_only(ref);
 	test_disk_full(ref);
