@@ -7,6 +7,7 @@ tests_unit_test_replicas_LDADD = $(OD_LIBS)
 TESTS += tests/unit/test_replicas
 EXTRA_DIST += tests/fixtures/pg
 EXTRA_DIST += tests/run tests/lib.sh tests/build tests/integration tests/tui
+EXTRA_DIST += tests/valgrind.supp
 
 check_PROGRAMS += tests/unit/test_alerts
 tests_unit_test_alerts_LDADD = $(OD_LIBS)
