@@ -233,12 +233,14 @@ static int run_sh(const struct rb_run *r, const char *script, const char *target
 	env_free(&e);
 	struct capture co = {0}, ce = {0};
 	int fo = po[0], fe = pe[0], killed = 0;
-	int64_t deadline = now_mono_ms() + (int64_t)timeout_ms;
+	int64_t started = now_mono_ms(), killed_at = 0;
+	int64_t deadline = started + (int64_t)timeout_ms;
 	while (fo >= 0 || fe >= 0) {
 		if ((r->cancel || probe_left(deadline) <= 0) && !killed) {
 			kill(-pid, SIGTERM);
 			killed = 1;
-			deadline = now_mono_ms() + 1000;
+			killed_at = now_mono_ms();
+			deadline = killed_at + 1000;
 		} else if (killed == 1 && probe_left(deadline) <= 0) {
 			kill(-pid, SIGKILL);
 			killed = 2;
@@ -274,9 +276,9 @@ static int run_sh(const struct rb_run *r, const char *script, const char *target
 		if (ce.dropped)
 			sbuf_addf(&all, "\n[... %zu more bytes of stderr not kept]\n", ce.dropped);
 	}
-	if (killed)
-		sbuf_addf(&all, "%s[%s after %.0f s: killed]\n", all.len ? "\n" : "",
-			  r->cancel ? "cancelled" : "timed out", timeout_ms / 1000);
+	if (killed) /* when it was stopped: a cancel comes long before the timeout */
+		sbuf_addf(&all, "%s[%s after %.1f s: killed]\n", all.len ? "\n" : "",
+			  r->cancel ? "cancelled" : "timed out", (double)(killed_at - started) / 1000);
 	*output = rb_mask(r, all.buf ? all.buf : "");
 	if (stdout_only)
 		*stdout_only = rb_mask(r, co.sb.buf ? co.sb.buf : "");

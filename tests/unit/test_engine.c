@@ -138,6 +138,8 @@ int main(void)
 	is_int(rb_step_exec(&r, s8), STEP_ERROR, "step 8 is an error: it timed out");
 	ok(now_mono_ms() - t0 < 3500, "... killed at its 1 s deadline (took %lld ms)", (long long)(now_mono_ms() - t0));
 	ok(r.steps[s8].probes[0].error && strstr(r.steps[s8].probes[0].error, "timed out"), "... says it timed out");
+	ok(r.steps[s8].probes[0].output && strstr(r.steps[s8].probes[0].output, "[timed out after 1."),
+	   "... and its output says when it was stopped: %s", r.steps[s8].probes[0].output ? r.steps[s8].probes[0].output : "");
 
 	int s9 = step_of(&rb, 9);
 	is_int(rb_step_exec(&r, s9), STEP_PASS, "step 9 runs");
