@@ -70,9 +70,11 @@ static void evaluate_all(struct replicas_panel *p)
 	struct repl_thresholds th = thresholds(p->base.app);
 	int64_t now = now_mono_ms();
 	repl_infer_slots(p->r, p->n, primary_fresh(p) ? &p->primary : NULL);
+	/* the primary is missed once it failed or went stale, not before its first answer: at
+	 * start a replica often answers first, and a warning for that would be a false alert */
+	int primary_missed = p->base.app->primary != NULL && (p->primary_error[0] || p->have_primary);
 	for (int i = 0; i < p->n; i++)
-		replica_evaluate(&p->r[i], primary_fresh(p) ? &p->primary : NULL,
-				 p->base.app->primary != NULL, &th, now);
+		replica_evaluate(&p->r[i], primary_fresh(p) ? &p->primary : NULL, primary_missed, &th, now);
 	report_alerts(p);
 }
 

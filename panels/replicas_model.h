@@ -79,7 +79,8 @@ struct replica {
 };
 
 /* primary: NULL when the primary has not answered (or is not configured:
- * primary_configured = 0, then streaming is simply not judged). */
+ * primary_configured = 0, then streaming is simply not judged; the console also passes 0
+ * before the primary's first answer or failure, so start-up raises no warning). */
 void replica_evaluate(struct replica *r, const struct repl_primary *primary, int primary_configured,
 		      const struct repl_thresholds *th, int64_t now_ms);
 

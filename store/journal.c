@@ -139,6 +139,57 @@ int journal_open(struct journal **jp, const char *path, char **err)
 	return 0;
 }
 
+/* The file and its directory can be written (WAL needs the -shm beside it), as this user
+ * and on this filesystem (a read-only mount says so even to root). */
+static int writable_place(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = '\0'; /* "/x" -> "/", "a/b" -> "a" */
+	int ok = access(path, W_OK) == 0 && access(slash ? dir : ".", W_OK) == 0;
+	free(dir);
+	return ok;
+}
+
+/* A journal on read-only media (a mounted backup, a ro filesystem): SQLite cannot make the
+ * -shm file WAL mode reads need, so it is read as immutable, which is right only when no
+ * write-ahead log holds rows not yet in the file itself. */
+static int open_immutable(struct journal **jp, const char *path, char **err)
+{
+	char *wal = xasprintf("%s-wal", path);
+	struct stat sb;
+	int pending = stat(wal, &sb) == 0 && sb.st_size > 0;
+	free(wal);
+	if (pending)
+		return open_fail(err, path, "cannot be read here", "it is on read-only media with a write-ahead log "
+				 "(FILE-wal) not yet merged into it; copy the journal with its -wal file somewhere writable "
+				 "and read the copy");
+	struct sbuf uri = {0};
+	sbuf_add(&uri, "file:");
+	for (const char *c = path; *c; c++) /* what a URI path cannot hold as it is */
+		if (*c == '%' || *c == '?' || *c == '#')
+			sbuf_addf(&uri, "%%%02X", (unsigned char)*c);
+		else
+			sbuf_addf(&uri, "%c", *c);
+	sbuf_add(&uri, "?immutable=1");
+	struct journal *j = journal_new(path);
+	j->read_only = 1;
+	int rc = sqlite3_open_v2(uri.buf, &j->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	sbuf_done(&uri);
+	if (rc != SQLITE_OK) {
+		store_fail(j, err, "cannot open");
+		journal_close(j);
+		return -1;
+	}
+	sqlite3_db_config(j->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (schema_check(j, err) < 0) {
+		journal_close(j);
+		return -1;
+	}
+	*jp = j;
+	return 0;
+}
+
 int journal_open_readonly(struct journal **jp, const char *path, char **err)
 {
 	*jp = NULL;
@@ -146,6 +197,8 @@ int journal_open_readonly(struct journal **jp, const char *path, char **err)
 	if (stat(path, &sb) < 0)
 		return open_fail(err, path, errno == ENOENT ? "does not exist (nothing recorded there yet?)"
 				 : "cannot open", errno == ENOENT ? NULL : strerror(errno));
+	if (!writable_place(path))
+		return open_immutable(jp, path, err);
 	struct journal *j = journal_new(path);
 	j->read_only = 1;
 	/* Opened read-write where the file allows it, but query_only: such a connection

@@ -29,6 +29,12 @@ for size in "80 24" "200 60"; do
 		ok $((1 - $?)) "80x24: narrow screen drops the LSN columns"
 	fi
 	diag "screen ${1}x${2}:"; echo "$s" | sed 's/^/#   /'
+	# a replica answering before the primary at start is no alert (not even a resolved one)
+	tui_keys a
+	wait_for 3 screen_has "Alerts (Enter: details"
+	screen_has "did not answer"
+	ok $((1 - $?)) "${1}x${2}: no start-up alert about the primary not answering yet"
+	tui_keys Escape
 	tui_keys '?'
 	wait_for 5 screen_has "Keys (any key closes this help)"
 	ok $? "${1}x${2}: ? opens the help"

@@ -384,6 +384,10 @@ if [ "$have_tmpfs" -eq 1 ]; then
 		ok $([ "$rc" -ne 0 ] && echo 0 || echo 1) "opsdeck run on a read-only journal exits non-zero ($rc)"
 		echo "$out" | grep -qE 'cannot open the journal: journal .* is read-only'
 		ok $? "with a clear message: $(echo "$out" | grep -m1 'read-only' | cut -c1-130)"
+		out=$("$OPSDECK" --journal "$FJ" journal verify 2>&1)
+		ok $? "journal verify reads it on the read-only mount: $(echo "$out" | head -1 | cut -c1-100)"
+		out=$("$OPSDECK" --journal "$FJ" journal list 2>&1)
+		ok $? "and journal list: $(echo "$out" | tail -1 | cut -c1-100)"
 		tui_keys q
 		wait_for 3 screen_has "opsdeck-exit=0"
 		ok $? "the console quits with 0"
