@@ -25,7 +25,7 @@ struct rl_panel {
 	struct rl_config cfg;
 	struct rl_analytics api;
 	int have_api, api_busy;
-	int64_t api_ok_mono;
+	int64_t api_ok_mono, api_asked_mono;
 	char api_error[220];
 	struct rl_redis redis;
 	int have_redis, redis_busy, scans, step;
@@ -204,8 +204,14 @@ static void ratelimits_poll(struct panel *base)
 {
 	struct rl_panel *p = (struct rl_panel *)base;
 	struct app *a = base->app;
-	if (a->api && !p->api_busy) {
+	/* With Redis read directly, the API's analytics are its own view beside it, and costly
+	 * for the API (it SCANs every key): asked every slow_refresh. Without Redis they are the
+	 * data, asked every refresh. */
+	int64_t now = now_mono_ms();
+	double every = a->redis && p->have_redis ? a->cfg->opt[OPT_SLOW_REFRESH] : 0;
+	if (a->api && !p->api_busy && (!p->api_asked_mono || (double)(now - p->api_asked_mono) >= every - 50)) {
 		p->api_busy = 1;
+		p->api_asked_mono = now;
 		if (httpconn_get(a->api, RL_ANALYTICS_PATH, NULL, on_api, p) != 0)
 			p->api_busy = 0; /* backing off: the last failure stays on show */
 	}

@@ -60,8 +60,14 @@ for s in s1 s2; do
 	grep -qvE '^(<1s|1s)$' "$tmp/$s.ages"
 	ok $((1 - $?)) "capture $s: the idle lab's data is under 2 s old"
 done
+asked() { grep -c '"GET /admin/rate-limit/analytics' "$LABDIR/log/api.log"; }
+a0=$(asked)
 read -r bytes writes < <(measure 10)
 diag "idle, 10 s: $bytes bytes, $writes writes"
+# with Redis read directly, the API's analytics (a SCAN of every key for the API) are asked
+# every slow_refresh (30 s), not every refresh: at most one in these 10 s, not ten
+a1=$(asked)
+ok $([ $((a1 - a0)) -le 1 ] && echo 0 || echo 1) "the rate-limit analytics asked $((a1 - a0)) times in 10 s (Redis read directly: every 30 s)"
 [ "$bytes" -gt 0 ] && [ "$bytes" -lt $((MAX_BYTES_PER_S * 10)) ]
 ok $? "idle: $((bytes / 10)) B/s written to the terminal (0 < x < $MAX_BYTES_PER_S; the clock alone moves)"
 [ "$writes" -ge 5 ] && [ "$writes" -lt $((MAX_WRITES_PER_S * 10)) ]
