@@ -11,7 +11,7 @@ fi
 out=$(mktemp -d /tmp/opsdeck-bench-smoke.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 t0=$SECONDS
-"$OPSDECK_SRC/bench/run" --smoke --opsdeck "$OPSDECK" --out "$out" >"$out/stdout" 2>"$out/stderr"
+"$OPSDECK_SRC/bench/run" --smoke --opsdeck "${OPSDECK_RELEASE:-$OPSDECK}" --out "$out" >"$out/stdout" 2>"$out/stderr"
 rc=$?
 ok $rc "bench/run --smoke exits 0 ($((SECONDS - t0)) s)"
 [ $rc -eq 0 ] || sed 's/^/# /' "$out/stderr" | tail -n 20

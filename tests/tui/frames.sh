@@ -46,7 +46,7 @@ plab_up "$tmp/up.log"
 cfg=$(plab env)
 
 # ---- idle ----
-tui_start 160 45 "$OPSDECK" --config "$cfg"
+tui_start 160 45 "${OPSDECK_RELEASE:-$OPSDECK}" --config "$cfg"
 wait_for 20 ready
 ok $? "both replicas streaming and the API healthy"
 screen >"$tmp/s1"
