@@ -12,4 +12,4 @@ EXTRA_DIST += tests/valgrind.supp
 check_PROGRAMS += tests/unit/test_alerts
 tests_unit_test_alerts_LDADD = $(OD_LIBS)
 TESTS += tests/unit/test_alerts
-EXTRA_DIST += tests/unit/fixture.h
+EXTRA_DIST += tests/unit/fixture.h tests/unit/files.h

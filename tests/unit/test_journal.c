@@ -17,6 +17,7 @@
 #include "store/checkpoint.h"
 #include "store/journal.h"
 #include "store/review.h"
+#include "tests/unit/files.h"
 #include "tests/unit/tap.h"
 
 static char *tmpdir;
@@ -76,22 +77,6 @@ static int drop_triggers(const char *path)
 		rc = sqlite3_exec(db, sb.buf, NULL, NULL, NULL);
 	sqlite3_close(db);
 	sbuf_done(&sb);
-	return rc;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-	char buf[8192];
-	size_t n;
-	int rc = in && out ? 0 : -1;
-	while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			rc = -1;
-	if (in)
-		fclose(in);
-	if (out && fclose(out) != 0)
-		rc = -1;
 	return rc;
 }
 

@@ -16,6 +16,7 @@
 
 #include "src/util.h"
 #include "store/journal.h"
+#include "tests/unit/files.h"
 #include "tests/unit/tap.h"
 
 static char *tmpdir;
@@ -345,22 +346,6 @@ struct oom_result {
 	int rc[OP__COUNT]; /* 0 ok, -1 error with a message, 1 verify said broken, 2 not reached */
 	int no_message;    /* an error without its message */
 };
-
-static int copy_file(const char *from, const char *to)
-{
-	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-	char buf[8192];
-	size_t n;
-	int rc = in && out ? 0 : -1;
-	while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			rc = -1;
-	if (in)
-		fclose(in);
-	if (out && fclose(out) != 0)
-		rc = -1;
-	return rc;
-}
 
 /* the journal and the files beside it: -wal, -shm, .head, ... */
 static void remove_journal(const char *path)
