@@ -49,6 +49,7 @@ PORTS = {
     "pgbouncer": BASE + 3,
     "redis": BASE + 4,
     "api": BASE + 5,
+    "api_tls": BASE + 6,  # the same API over HTTPS, with the lab CA's server certificate
 }
 PASSFILE = os.environ.get("LAB_PASSFILE", os.path.join(LAB_DIR, "private", "pgpass"))
 REDIS_PASSFILE = os.environ.get("LAB_REDIS_PASSFILE", os.path.join(LAB_DIR, "private", "redis.pass"))
@@ -639,6 +640,26 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 64
 
 
+def start_tls_listener():
+    """The same API over HTTPS on api_tls, when lab/lab made the certificates (ensure_tls):
+    for clients' CA settings (opsdeck's api.ca_file). Not being able to is logged, not fatal."""
+    crt = os.path.join(LAB_DIR, "tls", "server.crt")
+    key = os.path.join(LAB_DIR, "private", "server.key")
+    if not (os.path.exists(crt) and os.path.exists(key)):
+        return
+    try:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(crt, key)
+        tls = Server(("127.0.0.1", PORTS["api_tls"]), Handler)
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+    except (OSError, ValueError) as e:
+        log("no HTTPS listener on 127.0.0.1:%d: %s" % (PORTS["api_tls"], e))
+        return
+    threading.Thread(target=tls.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True).start()
+    log("and on https://127.0.0.1:%d" % PORTS["api_tls"])
+
+
 def main():
     def on_term(signum, frame):
         raise SystemExit(0)
@@ -654,6 +675,7 @@ def main():
         f.write("%d\n" % os.getpid())
     os.rename(PIDFILE + ".tmp", PIDFILE)
     log("opsdeck lab API %s listening on http://127.0.0.1:%d (pid %d)" % (VERSION, PORTS["api"], os.getpid()))
+    start_tls_listener()
     try:
         srv.serve_forever(poll_interval=0.5)
     finally:

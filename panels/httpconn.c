@@ -41,6 +41,7 @@ struct httpconn {
 	struct event_base *base;
 	char *name, *url_base, *url_query; /* base URL split at '?' (a token may sit there) */
 	char *url_full;                     /* as configured: for masking messages */
+	char *ca_file;                      /* api.ca_file, NULL: libcurl's bundle */
 	int timeout_ms, backoff_ms, backoff_max_ms;
 	size_t max_body;
 	CURLM *multi;
@@ -379,7 +380,7 @@ static char *join_url(const struct httpconn *c, const char *path)
 }
 
 void httpconn_easy_defaults(void *easy, const char *url, long timeout_ms, long long max_body,
-			    const char *user_agent)
+			    const char *user_agent, const char *ca_file)
 {
 	CURL *e = easy;
 	curl_easy_setopt(e, CURLOPT_URL, url);
@@ -395,7 +396,9 @@ void httpconn_easy_defaults(void *easy, const char *url, long timeout_ms, long l
 #else
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L); /* the CA bundle is libcurl's default */
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	if (ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, ca_file); /* else libcurl's bundle */
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent);
@@ -407,7 +410,7 @@ static CURL *make_easy(struct httpconn *c, struct httpreq *r, const char *url)
 	CURL *e = curl_easy_init();
 	if (!e)
 		return NULL;
-	httpconn_easy_defaults(e, url, (long)c->timeout_ms, (long long)c->max_body, "opsdeck");
+	httpconn_easy_defaults(e, url, (long)c->timeout_ms, (long long)c->max_body, "opsdeck", c->ca_file);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
@@ -446,6 +449,12 @@ int httpconn_get(struct httpconn *c, const char *path, const char *const *header
 	if (c->st.state == SRC_IDLE)
 		c->st.state = SRC_CONNECTING;
 	return 0;
+}
+
+void httpconn_set_ca_file(struct httpconn *c, const char *ca_file)
+{
+	free(c->ca_file);
+	c->ca_file = ca_file ? xstrdup(ca_file) : NULL;
 }
 
 struct httpconn *httpconn_new(struct event_base *base, const char *name, const char *base_url,
@@ -492,6 +501,7 @@ static void really_free(struct httpconn *c)
 	source_status_done(&c->st);
 	free(c->name);
 	free(c->url_full);
+	free(c->ca_file);
 	free(c->url_base);
 	free(c->url_query);
 	free(c);

@@ -39,8 +39,12 @@ int httpconn_busy(const struct httpconn *c); /* requests in flight */
 
 /* The options every request of opsdeck sets (the panels' connector and runbook probes): no
  * signals, one deadline for connect and transfer, no redirects, http(s) only, peer and host
- * verified against libcurl's CA bundle, bodies over max_body refused, decodable encodings. */
+ * verified against ca_file (PEM; NULL: libcurl's CA bundle), bodies over max_body refused,
+ * decodable encodings. */
 void httpconn_easy_defaults(void *easy, const char *url, long timeout_ms, long long max_body,
-			    const char *user_agent);
+			    const char *user_agent, const char *ca_file);
+/* The CA certificates this connector's https:// requests must chain to (api.ca_file); NULL:
+ * libcurl's bundle. Copied. */
+void httpconn_set_ca_file(struct httpconn *c, const char *ca_file);
 
 #endif

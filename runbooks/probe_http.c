@@ -122,7 +122,8 @@ void probe_http(const struct probe_call *call, struct probe_raw *out)
 		out->error = xstrdup("libcurl cannot start a request");
 		goto done;
 	}
-	httpconn_easy_defaults(e, url, (long)call->timeout_ms, APP_MAX_BODY, "opsdeck-runbook");
+	httpconn_easy_defaults(e, url, (long)call->timeout_ms, APP_MAX_BODY, "opsdeck-runbook",
+			       call->run->env->cfg->sopt[OPT_API_CA_FILE]);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &x);

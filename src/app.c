@@ -49,8 +49,10 @@ struct app *app_new(struct config *cfg, struct event_base *base)
 	if (cfg->redis.dsn)
 		a->redis = redisconn_new(base, "redis", cfg->redis.dsn, cfg->sopt[OPT_REDIS_PASSWORD_FILE],
 					 timeout, backoff_max);
-	if (cfg->api.dsn)
+	if (cfg->api.dsn) {
 		a->api = httpconn_new(base, "api", cfg->api.dsn, timeout, backoff_max, APP_MAX_BODY);
+		httpconn_set_ca_file(a->api, cfg->sopt[OPT_API_CA_FILE]);
+	}
 	a->npanels = panel_class_count;
 	a->panels = xcalloc((size_t)a->npanels, sizeof(*a->panels));
 	for (int i = 0; i < a->npanels; i++)

@@ -722,6 +722,25 @@ static char *resolve_path(const char *p, const char *config_path)
 	return xasprintf("%.*s/%s", (int)(slash - config_path), config_path, p);
 }
 
+/* api.ca_file: relative to the config file, and there (curl would only say "error setting
+ * certificate file" at the first request). */
+static int check_ca_file(struct config *c, struct loader *ld)
+{
+	const char *p = c->sopt[OPT_API_CA_FILE];
+	int line = ld->opt_line[OPT_API_CA_FILE];
+	struct stat st;
+	if (!p)
+		return 0;
+	char *full = resolve_path(p, ld->path);
+	if (stat(full, &st) < 0)
+		fail(ld, line, "api.ca_file = '%s': %s: %s", p, full, errno == ENOENT ? "no such file" : strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		fail(ld, line, "api.ca_file = '%s': %s is not a regular file", p, full);
+	free(c->sopt[OPT_API_CA_FILE]);
+	c->sopt[OPT_API_CA_FILE] = full;
+	return ld->err ? -1 : 0;
+}
+
 static int check_password_file(struct config *c, struct loader *ld)
 {
 	const char *p = c->sopt[OPT_REDIS_PASSWORD_FILE];
@@ -768,7 +787,7 @@ static int load(struct config *c, struct loader *ld, const char *env)
 	    check_entries(ld) < 0 || (sec = select_env(ld, env)) < 0)
 		return -1;
 	apply(c, ld, sec);
-	return check_order(c, ld) < 0 || check_password_file(c, ld) < 0 ? -1 : 0;
+	return check_order(c, ld) < 0 || check_password_file(c, ld) < 0 || check_ca_file(c, ld) < 0 ? -1 : 0;
 }
 
 int config_load(struct config *c, const char *path, const char *env, char **err)

@@ -23,6 +23,7 @@ enum opt_id {
 	OPT_SAMPLE_INTERVAL,  /* sample_interval = 1min : samples written to the journal */
 	OPT_START,            /* start = panels : the screen the console opens on (panels, rollout) */
 	OPT_REDIS_PASSWORD_FILE, /* redis.password_file (string) */
+	OPT_API_CA_FILE,      /* api.ca_file (string): CA certificates for https:// API URLs */
 	OPT_RATELIMIT_PREFIX, /* ratelimit.key_prefix = ratelimit: (string) */
 	OPT_TIER_FREE,        /* tier.free = 10 (requests per minute) */
 	OPT_TIER_PRO,         /* tier.pro = 1000 */

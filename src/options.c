@@ -39,6 +39,8 @@ static const struct opt_def options[] = {
 	    "the screen the console opens on: panels, or rollout (the rollout tracker); --start overrides it"),
 	STR(OPT_REDIS_PASSWORD_FILE, "redis.password_file", NULL,
 	    "file holding the Redis password, mode 600 (else REDISCLI_AUTH)"),
+	STR(OPT_API_CA_FILE, "api.ca_file", NULL,
+	    "PEM file of the CA certificates an https:// API (and runbooks' http probes) must chain to (else libcurl's bundle)"),
 	STR(OPT_RATELIMIT_PREFIX, "ratelimit.key_prefix", "ratelimit:",
 	    "Redis key prefix of the API's rate-limit counters"),
 	NUM(OPT_TIER_FREE, "tier.free", 1, 1e9, "10",

@@ -46,7 +46,7 @@ lab_config() { "$LAB" env; }
 
 # --- private labs -----------------------------------------------------------------------
 # A test that stops replicas or fills pools runs on a lab of its own: the first port base of
-# START, START+10, ... whose six ports are free and whose state directory this run creates
+# START, START+10, ... whose seven ports are free and whose state directory this run creates
 # itself (mkdir is the claim), so two runs, or anyone else's lab, are never shared or disturbed.
 # Bases whose ports reach the kernel's ephemeral range (32768 on Linux) are never used: a
 # client socket may take one of those ports as its local port at any moment.
@@ -55,7 +55,7 @@ claim_base() { # START
 	eph=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 	for ((b = $1; b < $1 + 500 && b + 8 < eph; b += 10)); do
 		busy=0
-		for ((p = b; p < b + 6; p++)); do
+		for ((p = b; p < b + 7; p++)); do
 			if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then busy=1; break; fi
 		done
 		((busy)) && continue

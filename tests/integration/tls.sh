@@ -3,7 +3,8 @@
 # certificate of the lab's own self-signed CA (lab/lab up makes tls/ca.crt): sslmode=verify-full
 # with that CA connects; with another CA, or a host name the certificate does not name, the
 # primary is down with the certificate error on screen and in --json; sslmode=require connects
-# without a CA, and is refused by a server without TLS (a replica).
+# without a CA, and is refused by a server without TLS (a replica). The API over HTTPS with
+# api.ca_file (libcurl's CURLOPT_CAINFO): the lab's CA verifies, none or another does not.
 . "$OPSDECK_SRC/tests/lib.sh"
 cd "$OPSDECK_SRC" || exit 1
 private_lab 28830
@@ -71,6 +72,32 @@ snap "$tmp/east.ini"
 is "$(echo "$OUT" | jq -r '.sources["replica.east"].state')" "down" "sslmode=require to a replica without TLS: down"
 echo "$OUT" | jq -r '.sources["replica.east"].error' | grep -q "SSL"
 ok $? "  the error names SSL: $(echo "$OUT" | jq -r '.sources["replica.east"].error')"
+
+# the API over HTTPS (the lab serves it on BASE+6 with the same certificate): api.ca_file
+# reaches libcurl; without it libcurl's own bundle does not know the lab's CA
+tls_port=$((BASE + 6))
+with_api() { # NAME EXTRA-LINE
+	sed -e "s|^api[[:space:]]*=.*|api          = https://127.0.0.1:$tls_port|" "$cfg" >"$tmp/$1.ini"
+	[ -n "$2" ] && echo "$2" >>"$tmp/$1.ini"
+	chmod 600 "$tmp/$1.ini"
+	echo "$tmp/$1.ini"
+}
+api() { echo "$OUT" | jq -r ".sources.api.$1"; }
+wait_for 5 sh -c "curl -s --cacert '$ca' https://127.0.0.1:$tls_port/health >/dev/null"
+ok $? "the lab's API answers over HTTPS on $tls_port (curl --cacert)"
+snap "$(with_api api-ca "api.ca_file = $ca")"
+is "$(api state)" "up" "https:// API with api.ca_file = the lab's CA: up"
+is "$(echo "$OUT" | jq -r '.panels.health.http_status')" 200 "  /health answered 200 over HTTPS"
+snap "$(with_api api-noca "")"
+is "$(api state)" "down" "the same without api.ca_file (libcurl's bundle): down"
+api error | grep -qiE "certificate|SSL"
+ok $? "  the error names the certificate: $(api error)"
+snap "$(with_api api-other "api.ca_file = $tmp/other.crt")"
+is "$(api state)" "down" "api.ca_file = another CA: down"
+"$OPSDECK" --config "$(with_api api-missing "api.ca_file = $tmp/nothing.pem")" snapshot >"$tmp/missing.out" 2>&1
+is $? 2 "api.ca_file naming no file: a config error (exit 2)"
+grep -qE "api-missing.ini:[0-9]+: api.ca_file = .*nothing.pem.*no such file" "$tmp/missing.out"
+ok $? "  naming the file, line and path: $(head -1 "$tmp/missing.out")"
 
 # nothing secret on the way: the password stays out of every output
 pw=$(cat "$LABDIR/private/ops.pass" 2>/dev/null)
