@@ -89,6 +89,8 @@ TMUX_SOCK="opsdeck-test-$$-0"
 tmx() { tmux -L "$TMUX_SOCK" "$@"; }
 # tui_start COLS ROWS [opsdeck args...]: starts opsdeck in a detached session "t" on a new
 # tmux server (a fresh socket each time, so a server still shutting down cannot interfere)
+# The exit status is printed on a line of its own: a console killed with SIGKILL leaves the
+# cursor wherever its last frame ended (leaveok), and the text must not wrap there.
 tui_start() {
 	local cols=$1 rows=$2 try
 	shift 2
@@ -97,7 +99,7 @@ tui_start() {
 	TMUX_SOCK="opsdeck-test-$$-$_tmux_n"
 	for try in 1 2 3; do
 		tmx -f /dev/null new-session -d -s t -x "$cols" -y "$rows" \
-			"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $* ; echo \"opsdeck-exit=\$?\"; sleep 30" && return 0
+			"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $* ; s=\$?; printf '\\nopsdeck-exit=%s\\n' \$s; sleep 30" && return 0
 		sleep 0.3
 	done
 	echo "# tui_start: tmux would not start" >&2

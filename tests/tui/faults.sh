@@ -196,7 +196,10 @@ diag "the health strip's word when all is well: $API_OK"
 plab fault replica-stop east >/dev/null
 within $LIM "replica stopped: east's row says critical, missing, not reachable" \
 	has_row '^east +critical +missing +- +- +no '
-screen | grep -E '^ why ' | grep -qF "unreachable: Connection refused (127.0.0.1:$((BASE + 1)))"
+# the open connection may first read "server closed the connection unexpectedly"; the
+# reconnect (backoff capped at the refresh interval) then names the lasting cause
+why_refused() { screen | grep -E '^ why ' | grep -qF "unreachable: Connection refused (127.0.0.1:$((BASE + 1)))"; }
+wait_for 2.5 why_refused
 ok $? "and its detail says why: $(screen | grep -m1 -E '^ why ' | cut -c1-100)"
 keys_answer "replica stopped"
 others_update "replica stopped (the cache's data age, tab 3)" cache_age_line 3 1
@@ -307,7 +310,7 @@ for mode in refused unresolvable tls-plain; do
 	TMUX_SOCK="opsdeck-faults-$$-$mode"
 	socks+=("$TMUX_SOCK")
 	tmx -f /dev/null new-session -d -s t -x 160 -y 30 \
-		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $OPSDECK --config $acfg --journal $tmp/api-$mode.db; echo opsdeck-exit=\$?; sleep 30"
+		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $OPSDECK --config $acfg --journal $tmp/api-$mode.db; s=\$?; printf '\\nopsdeck-exit=%s\\n' \$s; sleep 30"
 	within 4000 "API $mode (own console): the strip says down from the first polls" strip_has '^ API down '
 	tui_keys a
 	within 1000 "and the alerts say why: $why" screen_has "API down: $why"

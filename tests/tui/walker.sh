@@ -183,8 +183,11 @@ wait_for 30 has "step 2 pass, recorded in run 1"
 ok $? "two steps recorded before the kill"
 pid=$(opsdeck_pid)
 kill -9 "$pid"
-wait_for 5 has "opsdeck-exit=137"
-ok $? "opsdeck killed with SIGKILL (pid $pid)"
+gone() { ! kill -0 "$pid" 2>/dev/null; }
+wait_for 10 gone && wait_for 10 has "opsdeck-exit=137"
+st=$?
+ok $st "opsdeck killed with SIGKILL (pid $pid: $(ps -o comm= -p "$pid" 2>/dev/null || echo gone))"
+[ $st -eq 0 ] || show "after kill -9"
 runs "$K" | awk '$5 == "RB-1" && $6 == "started" && $7 == 2 { f = 1 } END { exit !f }'
 ok $? "the journal keeps the interrupted run: started, 2 pass"
 tui_stop
