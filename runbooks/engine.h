@@ -200,6 +200,9 @@ double rb_time_scale(const struct rb_run *r);
 int rb_periodic_due(const struct rb_run *r, double scale, int64_t now_ms, int *idx, int max,
 		    int64_t *next_ms, char **err);
 
+/* A periodic step's slot length in ms at this scale (every= / scale, as sched_compute rounds it). */
+int64_t rb_step_every_ms(const struct step *s, double scale);
+
 /* Counts of steps by status, for progress displays. */
 struct rb_progress {
 	int total, pass, fail, skip, pending, automatic;

@@ -304,8 +304,7 @@ static int step_checks(const struct rb_run *r, int i, struct sched_result **out,
 	return 0;
 }
 
-/* The step's slot length in ms at this scale, as sched_compute rounds it. */
-static int64_t every_of(const struct step *s, double scale)
+int64_t rb_step_every_ms(const struct step *s, double scale)
 {
 	return (int64_t)llround(s->every_ms / scale);
 }
@@ -353,7 +352,7 @@ int rb_periodic_due(const struct rb_run *r, double scale, int64_t now_ms, int *i
 		int64_t when = st.next_due_ms;
 		/* the check due now is not the next one: the one after it is */
 		if (st.started && st.due >= 0 && when <= now_ms)
-			when = st.due + 1 < st.n_checks ? st.start_ms + (st.due + 1) * every_of(&r->rb->steps[i], scale) : 0;
+			when = st.due + 1 < st.n_checks ? st.start_ms + (st.due + 1) * rb_step_every_ms(&r->rb->steps[i], scale) : 0;
 		if (when > now_ms && (!next || when < next))
 			next = when;
 	}
@@ -378,7 +377,7 @@ static int periodic_final(struct rb_run *r, int i, double scale, int64_t now, ch
 	if (!st.over)
 		return 0;
 	/* a result after the last slot is not a check: it is this final one, recorded before */
-	if (last >= st.start_ms + st.n_checks * every_of(s, scale))
+	if (last >= st.start_ms + st.n_checks * rb_step_every_ms(s, scale))
 		return 1;
 	struct sbuf failed = {0}, missed = {0};
 	for (int k = 0; k < st.n_checks; k++) {

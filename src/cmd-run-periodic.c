@@ -5,7 +5,6 @@
  * HH:MM)". --follow sleeps until the next check falls due, until every window is over, and
  * then ends the run; Ctrl-C or SIGTERM stops it between checks (a check cut short is not
  * recorded). Exit 0 when every check made passed and none was missed, 1 otherwise. */
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +25,6 @@ static void on_stop(int sig)
 	stop_sig = sig;
 	if (cancel_of)
 		*cancel_of = 1;
-}
-
-static int64_t every_of(const struct rb_run *r, int i, double scale)
-{
-	return (int64_t)llround(r->rb->steps[i].every_ms / scale);
 }
 
 const char *run_clock(int64_t wall_ms, double scale, char *buf, int size)
@@ -58,23 +52,28 @@ int run_check(struct rb_run *r, int i, double scale, char **err)
 	if (rb_step_schedule(r, i, scale, now, &st, NULL, 0, err) < 0)
 		return -1;
 	int k = st.due >= 0 ? st.due : 0;
-	int64_t due = st.started ? st.start_ms + k * every_of(r, i, scale) : now;
+	int64_t due = st.started ? st.start_ms + k * rb_step_every_ms(&r->rb->steps[i], scale) : now;
 	rb_step_exec(r, i);
 	if (r->cancel) {
 		*err = xasprintf("stopped: check %d of step %d was cut short and is not recorded", k + 1,
 				 r->rb->steps[i].number);
 		return -1;
 	}
-	char when[40];
 	free(r->steps[i].note);
-	r->steps[i].note = xasprintf("check %d of %d (due %s)", k + 1, st.n_checks, run_clock(due, scale, when, sizeof when));
+	r->steps[i].note = run_check_note(k, st.n_checks, due, scale);
 	return rb_step_record(r, i, err);
+}
+
+char *run_check_note(int k, int n, int64_t due_ms, double scale)
+{
+	char when[40];
+	return xasprintf("check %d of %d (due %s)", k + 1, n, run_clock(due_ms, scale, when, sizeof when));
 }
 
 /* When the window of a started step is over: after its last slot. */
 static int64_t window_over_at(const struct rb_run *r, int i, const struct sched_state *st, double scale)
 {
-	return st->start_ms + (int64_t)st->n_checks * every_of(r, i, scale);
+	return st->start_ms + (int64_t)st->n_checks * rb_step_every_ms(&r->rb->steps[i], scale);
 }
 
 void run_print_schedule(const struct rb_run *r, int i, double scale, int64_t now_ms)

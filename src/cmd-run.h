@@ -51,6 +51,9 @@ int run_check(struct rb_run *r, int i, double scale, char **err);
 /* A time of day for messages: "14:05", with seconds when the schedule is compressed, and the
  * date when it is not today; into buf. */
 const char *run_clock(int64_t wall_ms, double scale, char *buf, int size);
+/* The note of check k (from 0) of n, due at due_ms: "check 3 of 7 (due 14:00)", the same from
+ * cron and the console. Malloced. */
+char *run_check_note(int k, int n, int64_t due_ms, double scale);
 /* Under a step's result: its checks so far and the next one due, or "window over". */
 void run_print_schedule(const struct rb_run *r, int i, double scale, int64_t now_ms);
 /* The same for --json; NULL when step i is not periodic. */

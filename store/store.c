@@ -71,11 +71,24 @@ char *store_column_strdup(sqlite3_stmt *st, int i)
 	return s ? xstrdup((const char *)s) : NULL;
 }
 
-static void count_status(struct step_counts *c, const char *status)
+/* The columns of step_counts a status counts in (schema.h's IS_* say the same in SQL). */
+enum { B_PASS, B_FAIL, B_SKIP, B_PENDING, B_TOTAL, B__COUNT };
+
+static int bucket_of(const char *status)
 {
 	if (str_eq(status, "pass") || str_eq(status, "manual-ok"))
+		return B_PASS;
+	if (str_eq(status, "fail") || str_eq(status, "error"))
+		return B_FAIL;
+	return str_eq(status, "skip") ? B_SKIP : B_PENDING;
+}
+
+static void count_status(struct step_counts *c, const char *status)
+{
+	int b = bucket_of(status);
+	if (b == B_PASS)
 		c->pass++;
-	else if (str_eq(status, "fail") || str_eq(status, "error"))
+	else if (b == B_FAIL)
 		c->fail++;
 	else
 		c->other++;
@@ -125,16 +138,6 @@ int store_step_counts(struct journal *j, int64_t run_id, struct step_counts *c, 
 
 /* ---- checking step_counts against the step results (journal verify) ---- */
 
-enum { B_PASS, B_FAIL, B_SKIP, B_PENDING, B_TOTAL, B__COUNT };
-
-static int bucket_of(const char *status)
-{
-	if (str_eq(status, "pass") || str_eq(status, "manual-ok"))
-		return B_PASS;
-	if (str_eq(status, "fail") || str_eq(status, "error"))
-		return B_FAIL;
-	return str_eq(status, "skip") ? B_SKIP : B_PENDING;
-}
 
 /* One run's counts against the next row of step_counts (both ordered by run): 0 equal,
  * 1 not (*bad_run set). A step_counts row of an earlier run had no step results at all. */

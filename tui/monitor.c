@@ -98,10 +98,8 @@ static void report(struct tui *t, struct rb_run *r, int i, char *err)
 static void set_note(struct tui *t, struct rb_run *r, int i)
 {
 	struct tracker *tr = t->tracker;
-	char due[40];
 	free(r->steps[i].note);
-	r->steps[i].note = xasprintf("check %d of %d (due %s)", tr->check_k + 1, tr->check_n,
-				     run_clock(tr->check_due, monitor_scale(t), due, sizeof(due)));
+	r->steps[i].note = run_check_note(tr->check_k, tr->check_n, tr->check_due, monitor_scale(t));
 }
 
 static void own_done(struct rb_run *r, int i, void *arg)
