@@ -82,17 +82,6 @@ static int drop_triggers(const char *path)
 
 /* ---- journal helpers ---- */
 
-static struct journal *open_ok(const char *path)
-{
-	struct journal *j = NULL;
-	char *err = NULL;
-	if (journal_open(&j, path, &err) < 0) {
-		printf("# journal_open %s: %s\n", path, err);
-		free(err);
-	}
-	return j;
-}
-
 /* 0 intact, 1 broken, -1 error; v filled. */
 static int verify_file(const char *path, struct journal_verify *v)
 {

@@ -148,17 +148,6 @@ static void writes_fail_from(long n, int error)
 
 /* ---- journal helpers ---- */
 
-static struct journal *open_ok(const char *path)
-{
-	struct journal *j = NULL;
-	char *err = NULL;
-	if (journal_open(&j, path, &err) < 0) {
-		printf("# journal_open %s: %s\n", path, err);
-		free(err);
-	}
-	return j;
-}
-
 /* 0 intact, 1 broken, -1 error; *rows set. Opens its own read-only connection. */
 static int verify_file(const char *path, int64_t *rows)
 {
