@@ -151,22 +151,29 @@ static void fail_from_libpq(struct pgconn *c, const char *fallback)
 	free(why);
 }
 
-void rowset_from_pgresult(struct rowset *rs, const PGresult *r)
+static void release_pgresult(void *r) { PQclear(r); }
+
+void rowset_from_pgresult(struct rowset *rs, PGresult *r)
 {
+	/* libpq keeps every value NUL-terminated inside the result (text format): point at
+	 * them. At 5,000 partitions x 11 columns this saves 55,000 mallocs and frees a poll. */
 	memset(rs, 0, sizeof(*rs));
 	rs->ncols = PQnfields(r);
 	rs->nrows = PQntuples(r);
-	rs->cols = xcalloc((size_t)rs->ncols, sizeof(char *));
+	rs->owner = r;
+	rs->release = release_pgresult;
+	rs->cols = xcalloc((size_t)(rs->ncols ? rs->ncols : 1), sizeof(char *));
 	for (int i = 0; i < rs->ncols; i++)
-		rs->cols[i] = xstrdup(PQfname(r, i));
-	rs->cells = xcalloc((size_t)rs->nrows * (size_t)rs->ncols, sizeof(char *));
+		rs->cols[i] = PQfname(r, i);
+	rs->cells = xcalloc((size_t)rs->nrows * (size_t)rs->ncols + 1, sizeof(char *));
+	char **cell = rs->cells;
 	for (int row = 0; row < rs->nrows; row++)
-		for (int col = 0; col < rs->ncols; col++)
+		for (int col = 0; col < rs->ncols; col++, cell++)
 			if (!PQgetisnull(r, row, col))
-				rs->cells[(size_t)row * (size_t)rs->ncols + (size_t)col] =
-					xstrndup(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
+				*cell = PQgetvalue(r, row, col);
 }
 
+/* Takes r (into a rowset, or clears it). */
 static void collect(struct pgconn *c, PGresult *r)
 {
 	switch (PQresultStatus(r)) {
@@ -179,6 +186,7 @@ static void collect(struct pgconn *c, PGresult *r)
 	default:
 		if (!c->sql_error)
 			c->sql_error = pgconn_condense_error(PQresultErrorMessage(r), "query failed");
+		PQclear(r);
 		break;
 	}
 }
@@ -231,7 +239,6 @@ static void read_results(struct pgconn *c)
 			return;
 		}
 		collect(c, r);
-		PQclear(r);
 	}
 }
 

@@ -33,9 +33,10 @@ int pgconn_query(struct pgconn *c, const char *sql, int nparams, const char *con
  * turned into 'WHY (H:P)'. Malloced. */
 char *pgconn_condense_error(const char *msg, const char *fallback);
 
-/* A result as a rowset: cells as text, NULL for SQL NULL. */
+/* A result as a rowset: cells as text, NULL for SQL NULL. The rowset takes r: its cells
+ * point into it and rowset_done() clears it (the caller must not PQclear it). */
 struct pg_result;
-void rowset_from_pgresult(struct rowset *rs, const struct pg_result *r);
+void rowset_from_pgresult(struct rowset *rs, struct pg_result *r);
 
 const struct source_status *pgconn_status(const struct pgconn *c);
 const char *pgconn_name(const struct pgconn *c);

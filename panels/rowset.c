@@ -109,10 +109,14 @@ int rowset_from_csv(struct rowset *rs, const char *text)
 
 void rowset_done(struct rowset *rs)
 {
-	for (int i = 0; i < rs->ncols; i++)
-		free(rs->cols[i]);
-	for (size_t i = 0; i < (size_t)rs->nrows * (size_t)rs->ncols; i++)
-		free(rs->cells[i]);
+	if (rs->release) {
+		rs->release(rs->owner);
+	} else {
+		for (int i = 0; i < rs->ncols; i++)
+			free(rs->cols[i]);
+		for (size_t i = 0; i < (size_t)rs->nrows * (size_t)rs->ncols; i++)
+			free(rs->cells[i]);
+	}
 	free(rs->cols);
 	free(rs->cells);
 	memset(rs, 0, sizeof(*rs));
@@ -150,6 +154,17 @@ double rowset_num_at(const struct rowset *rs, int row, int col, int *ok)
 	*ok = 0;
 	if (!v || !*v)
 		return NAN;
+	/* Most cells are plain integers (sizes, counts): read them without strtod, exactly
+	 * (up to 15 digits, all representable). */
+	const char *p = v + (*v == '-');
+	long long n = 0;
+	int k = 0;
+	while (k < 16 && p[k] >= '0' && p[k] <= '9')
+		n = n * 10 + (p[k++] - '0');
+	if (k && k < 16 && !p[k]) {
+		*ok = 1;
+		return *v == '-' ? -(double)n : (double)n;
+	}
 	errno = 0;
 	double d = strtod(v, &end);
 	if (errno || *end || !isfinite(d))

@@ -8,6 +8,10 @@ struct rowset {
 	int ncols, nrows;
 	char **cols;  /* ncols names */
 	char **cells; /* nrows * ncols, row-major; NULL = SQL NULL */
+	/* When set, the names and cells point into owner (a PGresult: no copy of a 5,000-row
+	 * reply), and rowset_done() calls release(owner) instead of freeing each string. */
+	void *owner;
+	void (*release)(void *owner);
 };
 
 /* Parses psql --csv output (header line, RFC 4180 quoting; an unquoted empty field is

@@ -197,13 +197,15 @@ void probe_sql(const struct probe_call *call, struct probe_raw *out)
 	} else if (run_params(&c, pr->code, call, &res, &err) < 0) {
 		goto fail;
 	}
-	rowset_from_pgresult(&out->rs, res);
-	out->has_rows = 1;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
-		out->text = rowset_text(&out->rs);
+		rowset_from_pgresult(&out->rs, res); /* takes res */
 	else
 		out->text = xstrdup(PQcmdStatus(res)[0] ? PQcmdStatus(res) : "OK");
-	PQclear(res);
+	if (!out->text)
+		out->text = rowset_text(&out->rs);
+	else
+		PQclear(res);
+	out->has_rows = 1;
 	PQfinish(c.pg);
 	return;
 fail:

@@ -122,6 +122,22 @@ static void test_columns(void)
 	ok(isnan(rowset_num_at(&rs, 0, -1, &ok_)) && !ok_, "missing column: not a number");
 	ok(isnan(rowset_num_at(&rs, 0, b, &ok_)) && !ok_, "text cell: not a number");
 	rowset_done(&rs);
+
+	/* integers take a path without strtod: same values as strtod, edge cases included */
+	rowset_from_csv(&rs, "v\n0\n-0\n-12\n007\n999999999999999\n1234567890123456789\n12a\n-\n1e3\n 5\n"
+			     "-999999999999999\n18446744073709551617\n");
+	const double want[] = {0, -0.0, -12, 7, 999999999999999.0, 1234567890123456789.0, NAN, NAN, 1000, 5,
+			       -999999999999999.0, 18446744073709551617.0};
+	int same = 1;
+	for (int r = 0; r < rs.nrows; r++) {
+		double v = rowset_num_at(&rs, r, 0, &ok_);
+		if (isnan(want[r]) ? (ok_ || !isnan(v)) : (!ok_ || v != want[r] || signbit(v) != signbit(want[r]))) {
+			printf("# row %d: %s -> %g (ok %d), want %g\n", r, rowset_get(&rs, r, 0), v, ok_, want[r]);
+			same = 0;
+		}
+	}
+	ok(same && rs.nrows == 12, "integer cells read as strtod reads them (sign of zero, 16+ digits, junk)");
+	rowset_done(&rs);
 }
 
 /* 500 pools: 250 databases x 2 users. SHOW POOLS lists them in one order, SHOW STATS and
@@ -272,6 +288,40 @@ static void test_table_rows(void)
 	is_str(kept[0][0].text, "r36", "the panel's cells outlive the table");
 }
 
+/* Which pools get journal samples of their own: the bad ones, then the busiest, at most max. */
+static void test_sample_order(void)
+{
+	struct pool_set set = {0};
+	set.n = 500;
+	set.p = xcalloc(500, sizeof(struct pool));
+	for (int i = 0; i < 500; i++) {
+		set.p[i].level = LV_OK;
+		set.p[i].saturation = (i * 37) % 100; /* 0..99, each five times */
+		set.p[i].cl_waiting = NAN;
+		set.p[i].xact_per_s = i;
+	}
+	set.p[7].level = LV_WARN;
+	set.p[400].level = LV_CRIT;
+	set.p[401].level = LV_PENDING; /* held back, not yet a warning: ranks as ok */
+	set.p[401].saturation = 0;
+	int idx[POOLS_SAMPLED_MAX];
+	int n = pools_sample_order(&set, idx, POOLS_SAMPLED_MAX);
+	is_int(n, POOLS_SAMPLED_MAX, "500 pools: %d sampled", POOLS_SAMPLED_MAX);
+	ok(idx[0] == 400 && idx[1] == 7, "critical first, then warning (%d, %d)", idx[0], idx[1]);
+	int sorted = 1, best = 1;
+	for (int k = 2; k < n; k++) {
+		const struct pool *a = &set.p[idx[k - 1]], *b = &set.p[idx[k]];
+		sorted &= k == 2 || a->saturation > b->saturation || (a->saturation == b->saturation && a->xact_per_s >= b->xact_per_s);
+		best &= b->saturation >= 96; /* 18 ok pools with the highest saturation: 99..96 */
+	}
+	ok(sorted && best, "then the most saturated, busiest first among equals");
+	is_int(pools_sample_order(&set, idx, 0), 0, "max 0: none");
+	set.n = 3;
+	n = pools_sample_order(&set, idx, POOLS_SAMPLED_MAX);
+	ok(n == 3 && idx[0] == 2 && idx[1] == 1 && idx[2] == 0, "fewer pools than max: every one (74%%, 37%%, 0%%)");
+	free(set.p);
+}
+
 int main(void)
 {
 	test_118();
@@ -280,5 +330,6 @@ int main(void)
 	test_join_500();
 	test_history();
 	test_table_rows();
+	test_sample_order();
 	return done_testing();
 }
