@@ -33,8 +33,6 @@ struct rl_panel {
 	struct event *retry;
 	int64_t redis_ok_mono;
 	char redis_error[220];
-	char **names; /* the MGET in flight */
-	int nnames;
 	struct rl_view view;
 	struct history hist[RL_MAX_TIERS]; /* blocked this window, per configured tier */
 };
@@ -103,8 +101,6 @@ static void on_values(void *arg, redisReply **rep, int n, const char *error)
 		for (int i = 0; i < nv; i++)
 			vals[i] = rep[0]->element[i]->type == REDIS_REPLY_STRING ? rep[0]->element[i]->str : NULL;
 	}
-	rl_free_names(p->names, p->nnames);
-	p->names = NULL;
 	if (!vals) {
 		redis_failed(p, error ? error : "unexpected reply to MGET");
 		return;
@@ -123,19 +119,15 @@ static void on_values(void *arg, redisReply **rep, int n, const char *error)
 
 static int send_mget(struct rl_panel *p)
 {
-	p->nnames = rl_redis_names(&p->redis, &p->names);
-	const char **argv = xcalloc((size_t)p->nnames + 1, sizeof(char *));
+	const char *const *names;
+	int n = rl_redis_names(&p->redis, &names);
+	const char **argv = xcalloc((size_t)n + 1, sizeof(char *));
 	argv[0] = "MGET";
-	for (int i = 0; i < p->nnames; i++)
-		argv[i + 1] = p->names[i];
-	int argc = p->nnames + 1;
+	memcpy(argv + 1, names, sizeof(char *) * (size_t)n);
+	int argc = n + 1;
 	const char *const *cmds[] = {argv};
 	int rc = redisconn_batch(p->base.app->redis, 1, &argc, cmds, on_values, p);
 	free(argv);
-	if (rc != RQ_STARTED) {
-		rl_free_names(p->names, p->nnames);
-		p->names = NULL;
-	}
 	return rc;
 }
 
@@ -484,8 +476,6 @@ static struct panel *ratelimits_create(const struct panel_class *cls, struct app
 static void ratelimits_destroy(struct panel *base)
 {
 	struct rl_panel *p = (struct rl_panel *)base;
-	if (p->names)
-		rl_free_names(p->names, p->nnames);
 	rl_redis_done(&p->redis);
 	event_free(p->retry);
 	for (int i = 0; i < RL_MAX_TIERS; i++)

@@ -142,6 +142,8 @@ enum rl_kind rl_classify(const char *prefix, const char *name, char *tier, size_
 	return RLK_COUNTER;
 }
 
+#define RL_SLOTS (2 * RL_MAX_KEYS) /* a power of two, at most half full */
+
 void rl_redis_init(struct rl_redis *r, const char *prefix)
 {
 	memset(r, 0, sizeof(*r));
@@ -150,28 +152,82 @@ void rl_redis_init(struct rl_redis *r, const char *prefix)
 	r->blocked_total = NAN;
 }
 
+static void free_key(struct rl_key *k)
+{
+	free(k->key);
+	free(k->counter_name);
+	free(k->blocked_name);
+}
+
+static void forget_names(struct rl_redis *r)
+{
+	if (r->names)
+		free((char *)r->names[r->nnames - 1]); /* <prefix>blocked_total; the others are the keys' */
+	free(r->names);
+	r->names = NULL;
+	r->nnames = 0;
+}
+
 void rl_redis_done(struct rl_redis *r)
 {
+	forget_names(r);
 	for (int i = 0; i < r->nkeys; i++)
-		free(r->keys[i].key);
+		free_key(&r->keys[i]);
 	free(r->keys);
+	free(r->slots);
 	r->keys = NULL;
+	r->slots = NULL;
 	r->nkeys = 0;
+}
+
+static unsigned key_hash(const char *tier, const char *key)
+{
+	unsigned h = 2166136261u; /* FNV-1a over tier, a separator, key */
+	for (const char *c = tier; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	h = (h ^ 0xffu) * 16777619u;
+	for (const char *c = key; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	return h;
+}
+
+/* The slot of (tier, key): where it is, or the empty slot where it would go. */
+static int *slot_of(struct rl_redis *r, const char *tier, const char *key)
+{
+	unsigned i = key_hash(tier, key) & (RL_SLOTS - 1);
+	for (;; i = (i + 1) & (RL_SLOTS - 1)) {
+		int *s = &r->slots[i];
+		if (*s < 0 || (!strcmp(r->keys[*s].key, key) && !strcmp(r->keys[*s].tier, tier)))
+			return s;
+	}
+}
+
+static void reindex(struct rl_redis *r)
+{
+	if (!r->slots)
+		r->slots = xmalloc(sizeof(int) * RL_SLOTS);
+	memset(r->slots, 0xff, sizeof(int) * RL_SLOTS); /* -1 */
+	for (int i = 0; i < r->nkeys; i++)
+		*slot_of(r, r->keys[i].tier, r->keys[i].key) = i;
 }
 
 static struct rl_key *find_or_add(struct rl_redis *r, const char *tier, const char *key)
 {
-	for (int i = 0; i < r->nkeys; i++)
-		if (!strcmp(r->keys[i].key, key) && !strcmp(r->keys[i].tier, tier))
-			return &r->keys[i];
+	if (!r->slots)
+		reindex(r);
+	int *s = slot_of(r, tier, key);
+	if (*s >= 0)
+		return &r->keys[*s];
 	if (r->nkeys >= RL_MAX_KEYS)
 		return NULL;
 	r->keys = xrealloc(r->keys, sizeof(*r->keys) * (size_t)(r->nkeys + 1));
-	struct rl_key *k = &r->keys[r->nkeys++];
+	struct rl_key *k = &r->keys[r->nkeys];
 	memset(k, 0, sizeof(*k));
 	snprintf(k->tier, sizeof(k->tier), "%s", tier);
 	k->key = xstrdup(key);
 	k->blocked_per_min = NAN;
+	*s = r->nkeys++;
+	forget_names(r);
 	return k;
 }
 
@@ -182,12 +238,16 @@ static void prune(struct rl_redis *r)
 	for (int i = 0; i < r->nkeys; i++) {
 		struct rl_key *k = &r->keys[i];
 		if (r->cycle - k->seen_cycle > 2 && !k->in_window && k->blocked_total == 0) {
-			free(k->key);
+			free_key(k);
 			continue;
 		}
 		r->keys[j++] = *k;
 	}
-	r->nkeys = j;
+	if (j != r->nkeys) {
+		r->nkeys = j;
+		forget_names(r);
+		reindex(r);
+	}
 }
 
 int rl_redis_scan(struct rl_redis *r, const char *cursor, const char *const *names, int n)
@@ -212,24 +272,29 @@ int rl_redis_scan(struct rl_redis *r, const char *cursor, const char *const *nam
 	return 1;
 }
 
-int rl_redis_names(const struct rl_redis *r, char ***names)
+int rl_redis_names(struct rl_redis *r, const char *const **names)
 {
-	int n = 2 * r->nkeys + 1;
-	char **v = xcalloc((size_t)n, sizeof(char *));
-	for (int i = 0; i < r->nkeys; i++) {
-		v[i] = xasprintf("%s%s:%s:%lld", r->prefix, r->keys[i].tier, r->keys[i].key, r->minute);
-		v[r->nkeys + i] = xasprintf("%sblocked:%s:%s", r->prefix, r->keys[i].tier, r->keys[i].key);
+	if (!r->names || r->names_minute != r->minute) {
+		forget_names(r);
+		r->nnames = 2 * r->nkeys + 1;
+		r->names = xcalloc((size_t)r->nnames, sizeof(char *));
+		for (int i = 0; i < r->nkeys; i++) {
+			struct rl_key *k = &r->keys[i];
+			if (!k->counter_name || k->counter_minute != r->minute) {
+				free(k->counter_name);
+				k->counter_name = xasprintf("%s%s:%s:%lld", r->prefix, k->tier, k->key, r->minute);
+				k->counter_minute = r->minute;
+			}
+			if (!k->blocked_name)
+				k->blocked_name = xasprintf("%sblocked:%s:%s", r->prefix, k->tier, k->key);
+			r->names[i] = k->counter_name;
+			r->names[r->nkeys + i] = k->blocked_name;
+		}
+		r->names[r->nnames - 1] = xasprintf("%sblocked_total", r->prefix);
+		r->names_minute = r->minute;
 	}
-	v[n - 1] = xasprintf("%sblocked_total", r->prefix);
-	*names = v;
-	return n;
-}
-
-void rl_free_names(char **names, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	*names = r->names;
+	return r->nnames;
 }
 
 static double count_of(const char *v)

@@ -48,6 +48,8 @@ void rl_mask_key(const char *key, char *out, size_t n);
 struct rl_key { /* one API key of one tier, learnt from SCAN */
 	char tier[24];
 	char *key;
+	char *counter_name, *blocked_name; /* what MGET asks for: made once (the counter's once a minute) */
+	long long counter_minute;
 	unsigned seen_cycle;
 	double used;          /* this window's counter (0 when absent) */
 	int in_window;        /* the counter exists in this window */
@@ -65,6 +67,10 @@ struct rl_redis {
 	long long minute;      /* the current window, from Redis TIME */
 	int nkeys;
 	struct rl_key *keys;
+	int *slots;            /* open-addressing index of keys by (tier, key): RL_SLOTS entries, -1 empty */
+	const char **names;    /* the MGET names (2 * nkeys + 1), rebuilt when keys or the minute change */
+	int nnames;
+	long long names_minute;
 	double blocked_total;  /* <prefix>blocked_total, NAN when absent */
 	int have_values;       /* the counters were read at least once */
 };
@@ -73,9 +79,10 @@ void rl_redis_done(struct rl_redis *r);
 /* One SCAN reply: the next cursor and the names found. Returns 1 when a cycle completed. */
 int rl_redis_scan(struct rl_redis *r, const char *cursor, const char *const *names, int n);
 /* The names to MGET for the current window: each key's counter, each key's blocked counter,
- * then <prefix>blocked_total (2 * nkeys + 1 names). Free with rl_free_names. */
-int rl_redis_names(const struct rl_redis *r, char ***names);
-void rl_free_names(char **names, int n);
+ * then <prefix>blocked_total (2 * nkeys + 1 names). Owned by r: valid until the next
+ * rl_redis_scan(), rl_redis_names() or rl_redis_done(). Made only when the keys or the
+ * minute changed (at 4,096 keys that is 8,193 names a refresh not formatted again). */
+int rl_redis_names(struct rl_redis *r, const char *const **names);
 /* The MGET reply, in the order of rl_redis_names (NULL = nil). */
 void rl_redis_values(struct rl_redis *r, const char *const *values, int n, int64_t now_ms);
 

@@ -106,7 +106,7 @@ static void load_redis(struct rl_redis *r, int64_t now)
 	ok(rl_redis_scan(r, "17", names, 3) == 0, "first SCAN reply: cycle not complete");
 	ok(rl_redis_scan(r, "0", names + 3, n - 3) == 1, "cursor 0: cycle complete");
 	free(text);
-	char **mget;
+	const char *const *mget;
 	int nm = rl_redis_names(r, &mget);
 	text = slurp("redis-values.txt", &len);
 	const char **vals = xcalloc((size_t)nm, sizeof(char *));
@@ -127,7 +127,6 @@ static void load_redis(struct rl_redis *r, int64_t now)
 	for (int i = 0; i < nm; i++)
 		free((char *)vals[i]);
 	free(vals);
-	rl_free_names(mget, nm);
 	free(text);
 }
 
@@ -140,14 +139,22 @@ static void test_redis(void)
 	load_redis(&r, 1000);
 	is_int(r.nkeys, 5, "five API keys learnt (counters and blocked counters)");
 	is_int((int)r.blocked_total, 6, "blocked_total");
-	char **mget;
+	const char *const *mget;
 	int nm = rl_redis_names(&r, &mget);
 	is_int(nm, 11, "MGET: 5 counters + 5 blocked counters + the total");
 	int has = 0;
 	for (int i = 0; i < nm; i++)
 		has += !strcmp(mget[i], "ratelimit:free:zt42_probe_key:29921954");
 	is_int(has, 1, "the current window's counter is asked for by name");
-	rl_free_names(mget, nm);
+	const char *const *again;
+	ok(rl_redis_names(&r, &again) == nm && again == mget, "asked again in the same minute: the same names, not made again");
+	r.minute++;
+	rl_redis_names(&r, &again);
+	has = 0;
+	for (int i = 0; i < nm; i++)
+		has += !strcmp(again[i], "ratelimit:free:zt42_probe_key:29921955");
+	is_int(has, 1, "the next minute: the next window's counter");
+	r.minute--;
 
 	rl_evaluate(&v, &r, NULL, &cfg);
 	ok(v.from_redis, "data from Redis");
@@ -176,7 +183,7 @@ static void test_redis(void)
 
 	/* 40 s later: 400 more blocked for zt42 -> 600/min: abuse */
 	const char *vals2[11] = {0};
-	char **names2;
+	const char *const *names2;
 	int n2 = rl_redis_names(&r, &names2);
 	for (int i = 0; i < r.nkeys; i++) {
 		vals2[i] = !strcmp(r.keys[i].key, "zt42_probe_key") ? "414" : "1";
@@ -184,7 +191,6 @@ static void test_redis(void)
 	}
 	vals2[n2 - 1] = "406";
 	rl_redis_values(&r, vals2, n2, 41000);
-	rl_free_names(names2, n2);
 	rl_evaluate(&v, &r, NULL, &cfg);
 	ok(fabs(v.hot[0].blocked_per_min - 600) < 1e-6, "blocked per minute from the delta: %.1f", v.hot[0].blocked_per_min);
 	is_int(v.level, LV_CRIT, "a key blocked > 100 times a minute: critical");
@@ -196,11 +202,53 @@ static void test_redis(void)
 	const char *empty_vals[11] = {0};
 	n2 = rl_redis_names(&r, &names2);
 	rl_redis_values(&r, empty_vals, n2, 50000);
-	rl_free_names(names2, n2);
 	rl_redis_scan(&r, "0", none, 0);
 	is_int(r.nkeys, 5, "still known after one cycle without it");
 	rl_redis_scan(&r, "0", none, 0);
 	is_int(r.nkeys, 0, "forgotten after two cycles without it, with nothing to show");
+	rl_redis_done(&r);
+}
+
+/* More keys than RL_MAX_KEYS: the index finds every known key again, the count stays at the
+ * cap, and after the keys stop appearing they are pruned and the index still finds the rest. */
+static void test_many_keys(void)
+{
+	struct rl_redis r;
+	rl_redis_init(&r, "ratelimit:");
+	r.minute = 100;
+	const int n = RL_MAX_KEYS + 904;
+	char **names = xcalloc((size_t)n, sizeof(char *));
+	for (int i = 0; i < n; i++)
+		names[i] = xasprintf("ratelimit:%s:k%d:100", i % 2 ? "pro" : "free", i);
+	rl_redis_scan(&r, "0", (const char *const *)names, n);
+	is_int(r.nkeys, RL_MAX_KEYS, "keys stop at RL_MAX_KEYS (%d)", RL_MAX_KEYS);
+	rl_redis_scan(&r, "0", (const char *const *)names, n);
+	is_int(r.nkeys, RL_MAX_KEYS, "the same names again add nothing");
+	const char *const *mget;
+	int nm = rl_redis_names(&r, &mget);
+	ok(nm == 2 * RL_MAX_KEYS + 1 && !strcmp(mget[0], "ratelimit:free:k0:100") &&
+		   !strcmp(mget[RL_MAX_KEYS], "ratelimit:blocked:free:k0") && !strcmp(mget[nm - 1], "ratelimit:blocked_total"),
+	   "MGET names: counters, blocked counters, the total");
+	/* only the odd (pro) keys go on appearing: the even ones are pruned after two cycles */
+	char **odd = xcalloc((size_t)n, sizeof(char *));
+	int nodd = 0;
+	for (int i = 1; i < n; i += 2)
+		odd[nodd++] = names[i];
+	for (int c = 0; c < 2; c++) /* the second cycle's end forgets them */
+		rl_redis_scan(&r, "0", (const char *const *)odd, nodd);
+	is_int(r.nkeys, RL_MAX_KEYS / 2, "keys not seen for two cycles are forgotten");
+	int pro = 0;
+	for (int i = 0; i < r.nkeys; i++)
+		pro += !strcmp(r.keys[i].tier, "pro");
+	is_int(pro, r.nkeys, "the ones kept are the ones still seen");
+	rl_redis_scan(&r, "0", (const char *const *)odd, nodd); /* room again: the rest of the odd ones come in */
+	is_int(r.nkeys, nodd, "after the prune the index finds the kept keys and adds only new ones (%d)", nodd);
+	nm = rl_redis_names(&r, &mget);
+	is_int(nm, 2 * nodd + 1, "the MGET follows the keys");
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(odd);
 	rl_redis_done(&r);
 }
 
@@ -235,6 +283,7 @@ int main(void)
 	test_analytics();
 	test_classify_and_mask();
 	test_redis();
+	test_many_keys();
 	test_api_only();
 	return done_testing();
 }
