@@ -496,8 +496,31 @@ static void pools_samples(struct panel *base, void (*emit)(void *, const char *,
 		return;
 	emit(ctx, "primary_client_backends", p->backends, "connections");
 	emit(ctx, "server_connections", server_count(p), "connections");
+	/* totals over every pool, then the pools that tell most (bounded: see pools_sample_order) */
+	double waiting = 0, max_sat = NAN, max_wait = NAN, xact = 0;
+	int warn = 0, crit = 0;
 	for (int i = 0; i < p->set.n; i++) {
 		const struct pool *pl = &p->set.p[i];
+		waiting += isnan(pl->cl_waiting) ? 0 : pl->cl_waiting;
+		xact += isnan(pl->xact_per_s) ? 0 : pl->xact_per_s;
+		if (!isnan(pl->saturation) && !(pl->saturation <= max_sat))
+			max_sat = pl->saturation;
+		if (!isnan(pl->maxwait_ms) && !(pl->maxwait_ms <= max_wait))
+			max_wait = pl->maxwait_ms;
+		warn += pl->level == LV_WARN;
+		crit += pl->level == LV_CRIT;
+	}
+	emit(ctx, "pools", p->set.n, "pools");
+	emit(ctx, "pools_warn", warn, "pools");
+	emit(ctx, "pools_critical", crit, "pools");
+	emit(ctx, "cl_waiting_total", waiting, "clients");
+	emit(ctx, "saturation_max_pct", max_sat, "%");
+	emit(ctx, "maxwait_max_ms", max_wait, "ms");
+	emit(ctx, "xact_per_s_total", xact, "1/s");
+	int idx[POOLS_SAMPLED_MAX];
+	int n = pools_sample_order(&p->set, idx, POOLS_SAMPLED_MAX);
+	for (int k = 0; k < n; k++) {
+		const struct pool *pl = &p->set.p[idx[k]];
 		snprintf(m, sizeof(m), "%.48s/%.48s.saturation_pct", pl->database, pl->user);
 		emit(ctx, m, pl->saturation, "%");
 		snprintf(m, sizeof(m), "%.48s/%.48s.cl_waiting", pl->database, pl->user);

@@ -305,3 +305,39 @@ void pools_done(struct pool_set *set)
 	free(set->p);
 	memset(set, 0, sizeof(*set));
 }
+
+static double or_zero(double v) { return isnan(v) ? 0 : v; }
+
+/* a before b: -1 */
+static int sample_before(const struct pool *a, const struct pool *b)
+{
+	int la = a->level == LV_PENDING ? LV_OK : a->level, lb = b->level == LV_PENDING ? LV_OK : b->level;
+	if (la != lb)
+		return la > lb ? -1 : 1;
+	if (or_zero(a->saturation) != or_zero(b->saturation))
+		return or_zero(a->saturation) > or_zero(b->saturation) ? -1 : 1;
+	if (or_zero(a->cl_waiting) != or_zero(b->cl_waiting))
+		return or_zero(a->cl_waiting) > or_zero(b->cl_waiting) ? -1 : 1;
+	if (or_zero(a->xact_per_s) != or_zero(b->xact_per_s))
+		return or_zero(a->xact_per_s) > or_zero(b->xact_per_s) ? -1 : 1;
+	return 0;
+}
+
+int pools_sample_order(const struct pool_set *set, int *idx, int max)
+{
+	int n = 0;
+	for (int i = 0; i < set->n && max > 0; i++) {
+		/* insertion into the kept top max (stable: SHOW POOLS order among equals) */
+		int at = n;
+		while (at > 0 && sample_before(&set->p[i], &set->p[idx[at - 1]]) < 0)
+			at--;
+		if (at >= max)
+			continue;
+		int last = n < max ? n : max - 1;
+		memmove(idx + at + 1, idx + at, sizeof(int) * (size_t)(last - at));
+		idx[at] = i;
+		if (n < max)
+			n++;
+	}
+	return n;
+}
