@@ -333,3 +333,40 @@ size_t regex_size(const char *p)
 		total += count[i];
 	return total > 1e15 ? SIZE_MAX : (size_t)total;
 }
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* the byte offset of the k-th character of s (its length when s is shorter) */
+static size_t utf8_offset(const char *s, size_t k)
+{
+	size_t i = 0;
+	for (; s[i]; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && k-- == 0)
+			return i;
+	return i;
+}
+
+void str_fit_middle(char *out, size_t n, const char *s, int width, const char *ellipsis)
+{
+	if (!n)
+		return;
+	size_t chars = utf8_chars(s), ell = utf8_chars(ellipsis);
+	if (width <= 0) {
+		out[0] = '\0';
+		return;
+	}
+	if (chars <= (size_t)width || (size_t)width <= ell + 1) { /* fits, or no room to cut well */
+		size_t end = utf8_offset(s, (size_t)width);
+		snprintf(out, n, "%.*s", (int)end, s);
+		return;
+	}
+	size_t keep = (size_t)width - ell, head = keep / 2, tail = keep - head;
+	size_t head_end = utf8_offset(s, head), tail_start = utf8_offset(s, chars - tail);
+	snprintf(out, n, "%.*s%s%s", (int)head_end, s, ellipsis, s + tail_start);
+}

@@ -61,6 +61,10 @@ size_t regex_size(const char *pattern);
 
 int str_eq(const char *a, const char *b);          /* NULL-safe */
 int str_starts(const char *s, const char *prefix);
+/* s in at most width columns (one per UTF-8 character): as it is when it fits, else its
+ * start, ellipsis and its end ("bench_pool_017" in 12: "bench…ol_017"), so names that differ
+ * only at the end stay apart. Never splits a character; out is always terminated. */
+void str_fit_middle(char *out, size_t n, const char *s, int width, const char *ellipsis);
 void str_free(char **p);                            /* free and NULL */
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tui/pane.h"
 #include "tui/paint.h"
 #include "tui/tui_int.h"
 
@@ -122,13 +123,28 @@ static void draw_spark(int y, int x, int w, const struct history *h, int stale)
 
 static void draw_cell(int y, int x, const struct column *col, const struct cell *c, int selected, int stale)
 {
-	char buf[80];
-	snprintf(buf, sizeof(buf), col->right ? "%*.*s" : "%-*.*s", col->width, col->width, c->text);
+	char buf[96];
 	enum role r = selected ? ROLE_SELECTED
 		      : stale ? ROLE_STALE
 		      : c->level >= LV_PENDING ? role_for_level(c->level)
 		      : c->level == LV_OK ? ROLE_OK : ROLE_NORMAL;
-	put(y, x, col->width, r, buf);
+	if (col->right) {
+		snprintf(buf, sizeof(buf), "%*.*s", col->width, col->width, c->text);
+		put(y, x, col->width, r, buf);
+		return;
+	}
+	/* names cut in the middle, so bench_pool_017 and bench_pool_018 stay apart; padded to
+	 * the column in characters (put() counts bytes, and the ellipsis takes three) */
+	str_fit_middle(buf, sizeof(buf) - (size_t)col->width, c->text, col->width, text_ascii() ? "~" : "\u2026");
+	size_t len = strlen(buf), cols = 0;
+	for (size_t i = 0; i < len; i++)
+		cols += ((unsigned char)buf[i] & 0xc0) != 0x80;
+	while (cols < (size_t)col->width && len + 1 < sizeof(buf)) {
+		buf[len++] = ' ';
+		cols++;
+	}
+	buf[len] = '\0';
+	put(y, x, x + col->width <= COLS ? (int)len : col->width, r, buf);
 }
 
 static void draw_titles(struct tui *t, const struct table *tb, const int *show, int y)

@@ -60,8 +60,28 @@ static void test_duration_unchanged(void)
 	is_str(buf, "1.2s", "and tenths of a second");
 }
 
+static void test_fit_middle(void)
+{
+	char out[64];
+	str_fit_middle(out, sizeof(out), "bench_pool_017", 12, "\u2026");
+	is_str(out, "bench\u2026ol_017", "a long name keeps its start and its end");
+	str_fit_middle(out, sizeof(out), "bench_pool_017", 12, "~");
+	is_str(out, "bench~ol_017", "ASCII ellipsis");
+	str_fit_middle(out, sizeof(out), "ywmessaging", 12, "~");
+	is_str(out, "ywmessaging", "a name that fits is left alone");
+	str_fit_middle(out, sizeof(out), "abcdef", 2, "~");
+	is_str(out, "ab", "too narrow to cut well: the start");
+	str_fit_middle(out, sizeof(out), "b\u00e9b\u00e9_pool_\u00e9t\u00e9", 9, "~");
+	is_str(out, "b\u00e9b\u00e9~_\u00e9t\u00e9", "UTF-8 characters count as one column and are never split");
+	str_fit_middle(out, 8, "bench_pool_017", 12, "~");
+	ok(strlen(out) == 7, "a small buffer is never overrun");
+	str_fit_middle(out, sizeof(out), "x", 0, "~");
+	is_str(out, "", "width 0: nothing");
+}
+
 int main(void)
 {
+	test_fit_middle();
 	test_age();
 	test_age_changes_per_second();
 	test_duration_unchanged();
