@@ -30,6 +30,7 @@ struct httpreq {
 	struct sbuf body;
 	struct sbuf headers; /* of the final response: "name\0value\0" pairs */
 	int too_large;
+	int timeout_ms; /* this request's deadline */
 	int64_t started_mono;
 	http_done_fn cb;
 	void *arg;
@@ -254,7 +255,7 @@ static char *condense(struct httpreq *r, CURLcode rc)
 		free(sz);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
-		out = xasprintf("timeout after %gs%s", c->timeout_ms / 1000.0,
+		out = xasprintf("timeout after %gs%s", r->timeout_ms / 1000.0,
 				status ? " (response incomplete)" : r->body.len ? "" : " (no response)");
 		break;
 	case CURLE_COULDNT_RESOLVE_HOST: {
@@ -410,7 +411,7 @@ static CURL *make_easy(struct httpconn *c, struct httpreq *r, const char *url)
 	CURL *e = curl_easy_init();
 	if (!e)
 		return NULL;
-	httpconn_easy_defaults(e, url, (long)c->timeout_ms, (long long)c->max_body, "opsdeck", c->ca_file);
+	httpconn_easy_defaults(e, url, (long)r->timeout_ms, (long long)c->max_body, "opsdeck", c->ca_file);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
@@ -424,10 +425,17 @@ static CURL *make_easy(struct httpconn *c, struct httpreq *r, const char *url)
 int httpconn_get(struct httpconn *c, const char *path, const char *const *headers,
 		 http_done_fn cb, void *arg)
 {
+	return httpconn_get_within(c, path, headers, 0, cb, arg);
+}
+
+int httpconn_get_within(struct httpconn *c, const char *path, const char *const *headers, int timeout_ms,
+			http_done_fn cb, void *arg)
+{
 	if (c->st.state != SRC_UP && c->backoff_ms && now_mono_ms() < c->st.retry_at_mono)
 		return -2;
 	struct httpreq *r = xcalloc(1, sizeof(*r));
 	r->c = c;
+	r->timeout_ms = timeout_ms > 0 ? timeout_ms : c->timeout_ms;
 	r->path = xstrdup(path);
 	r->cb = cb;
 	r->arg = arg;

@@ -33,6 +33,11 @@ void httpconn_free(struct httpconn *c);
  * NULL. Several requests may be in flight at once. Returns 0 started, -2 backing off. */
 int httpconn_get(struct httpconn *c, const char *path, const char *const *headers,
 		 http_done_fn cb, void *arg);
+/* The same with a deadline of its own (ms; 0: the connector's), for an endpoint known to be
+ * slow and asked rarely: a request cut off by its deadline costs its connection (the answer
+ * may still come), so giving up too early means a new connection every time. */
+int httpconn_get_within(struct httpconn *c, const char *path, const char *const *headers, int timeout_ms,
+			http_done_fn cb, void *arg);
 
 const struct source_status *httpconn_status(const struct httpconn *c);
 int httpconn_busy(const struct httpconn *c); /* requests in flight */

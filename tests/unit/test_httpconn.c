@@ -20,6 +20,16 @@
 static struct event_base *base;
 static char last_uri[256];
 
+static void answer_late(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	struct evhttp_request *req = arg;
+	struct evbuffer *out = evbuffer_new();
+	evbuffer_add_printf(out, "{\"slow\": true}");
+	evhttp_send_reply(req, 200, "OK", out);
+	evbuffer_free(out);
+}
+
 static void handle(struct evhttp_request *req, void *arg)
 {
 	(void)arg;
@@ -27,6 +37,12 @@ static void handle(struct evhttp_request *req, void *arg)
 	struct evbuffer *out = evbuffer_new();
 	snprintf(last_uri, sizeof(last_uri), "%s", uri);
 	if (str_starts(uri, "/hang")) { /* never answers */
+		evbuffer_free(out);
+		return;
+	}
+	if (str_starts(uri, "/slow")) { /* answers after 800 ms */
+		struct timeval tv = {0, 800 * 1000};
+		event_base_once(base, -1, EV_TIMEOUT, answer_late, req, &tv);
 		evbuffer_free(out);
 		return;
 	}
@@ -153,6 +169,20 @@ static void test_basic(const char *url)
 	r = get(c, "/health", 2000);
 	ok(r.status == 200, "after 250 ms it tries again and recovers");
 	is_int(httpconn_status(c)->state, SRC_UP, "up again");
+
+	/* a request with a deadline of its own: longer than the connector's for a slow endpoint */
+	unsigned before = httpconn_status(c)->connects;
+	r = (struct result){0};
+	is_int(httpconn_get_within(c, "/slow", NULL, 2000, on_done, &r), 0, "GET /slow within 2 s starts");
+	run_until(&r.done, 1, 3000);
+	ok(r.status == 200 && !r.error[0] && !strcmp(r.body, "{\"slow\": true}"),
+	   "an 800 ms answer arrives within its own 2 s, past the connector's 0.5 s (%s)", r.error);
+	r = get(c, "/health", 2000);
+	is_int(httpconn_status(c)->connects, before, "and its connection is kept: no new one for the next request");
+	r = (struct result){0};
+	httpconn_get_within(c, "/slow", NULL, 300, on_done, &r);
+	run_until(&r.done, 1, 3000);
+	is_str(r.error, "timeout after 0.3s (no response)", "a shorter deadline of its own is kept and named");
 	httpconn_free(c);
 }
 
