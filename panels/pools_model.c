@@ -23,17 +23,6 @@ struct pool_hash {
 	unsigned mask;
 };
 
-static unsigned hash_key(const char *db, const char *user)
-{
-	unsigned h = 2166136261u; /* FNV-1a, with a separator so ("ab", "c") != ("a", "bc") */
-	for (const char *s = db; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	h = (h ^ 0xffu) * 16777619u;
-	for (const char *s = user; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 static void hash_init(struct pool_hash *h, int entries)
 {
 	unsigned cap = 16;
@@ -45,7 +34,7 @@ static void hash_init(struct pool_hash *h, int entries)
 
 static void hash_add(struct pool_hash *h, const struct pool_set *set, int idx)
 {
-	unsigned i = hash_key(set->p[idx].database, set->p[idx].user) & h->mask;
+	unsigned i = hash_pair(set->p[idx].database, set->p[idx].user) & h->mask;
 	while (h->slot[i])
 		i = (i + 1) & h->mask;
 	h->slot[i] = idx + 1;
@@ -53,7 +42,7 @@ static void hash_add(struct pool_hash *h, const struct pool_set *set, int idx)
 
 static struct pool *hash_find(const struct pool_hash *h, struct pool_set *set, const char *db, const char *user)
 {
-	for (unsigned i = hash_key(db, user) & h->mask; h->slot[i]; i = (i + 1) & h->mask) {
+	for (unsigned i = hash_pair(db, user) & h->mask; h->slot[i]; i = (i + 1) & h->mask) {
 		struct pool *p = &set->p[h->slot[i] - 1];
 		if (!strcmp(p->database, db) && !strcmp(p->user, user))
 			return p;

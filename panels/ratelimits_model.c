@@ -180,21 +180,10 @@ void rl_redis_done(struct rl_redis *r)
 	r->nkeys = 0;
 }
 
-static unsigned key_hash(const char *tier, const char *key)
-{
-	unsigned h = 2166136261u; /* FNV-1a over tier, a separator, key */
-	for (const char *c = tier; *c; c++)
-		h = (h ^ (unsigned char)*c) * 16777619u;
-	h = (h ^ 0xffu) * 16777619u;
-	for (const char *c = key; *c; c++)
-		h = (h ^ (unsigned char)*c) * 16777619u;
-	return h;
-}
-
 /* The slot of (tier, key): where it is, or the empty slot where it would go. */
 static int *slot_of(struct rl_redis *r, const char *tier, const char *key)
 {
-	unsigned i = key_hash(tier, key) & (RL_SLOTS - 1);
+	unsigned i = hash_pair(tier, key) & (RL_SLOTS - 1);
 	for (;; i = (i + 1) & (RL_SLOTS - 1)) {
 		int *s = &r->slots[i];
 		if (*s < 0 || (!strcmp(r->keys[*s].key, key) && !strcmp(r->keys[*s].tier, tier)))

@@ -370,3 +370,14 @@ void str_fit_middle(char *out, size_t n, const char *s, int width, const char *e
 	size_t head_end = utf8_offset(s, head), tail_start = utf8_offset(s, chars - tail);
 	snprintf(out, n, "%.*s%s%s", (int)head_end, s, ellipsis, s + tail_start);
 }
+
+unsigned hash_pair(const char *a, const char *b)
+{
+	unsigned h = 2166136261u;
+	for (const char *c = a; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	h = (h ^ 0xffu) * 16777619u;
+	for (const char *c = b; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	return h;
+}

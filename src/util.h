@@ -61,6 +61,9 @@ size_t regex_size(const char *pattern);
 
 int str_eq(const char *a, const char *b);          /* NULL-safe */
 int str_starts(const char *s, const char *prefix);
+/* FNV-1a of two strings with a separator between them, so ("ab", "c") != ("a", "bc"): the
+ * hash of a two-part key (pool: database and user; rate-limit key: tier and key). */
+unsigned hash_pair(const char *a, const char *b);
 /* s in at most width columns (one per UTF-8 character): as it is when it fits, else its
  * start, ellipsis and its end ("bench_pool_017" in 12: "bench…ol_017"), so names that differ
  * only at the end stay apart. Never splits a character; out is always terminated. */
