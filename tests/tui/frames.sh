@@ -61,13 +61,19 @@ for s in s1 s2; do
 	ok $((1 - $?)) "capture $s: the idle lab's data is under 2 s old"
 done
 asked() { grep -c '"GET /admin/rate-limit/analytics' "$LABDIR/log/api.log"; }
-a0=$(asked)
+asked_ep() { grep -c "\"GET $1\" " "$LABDIR/log/api.log"; }
+a0=$(asked) h0=$(asked_ep /health) d0=$(asked_ep /health/detailed)
 read -r bytes writes < <(measure 10)
 diag "idle, 10 s: $bytes bytes, $writes writes"
 # with Redis read directly, the API's analytics (a SCAN of every key for the API) are asked
 # every slow_refresh (30 s), not every refresh: at most one in these 10 s, not ten
 a1=$(asked)
 ok $([ $((a1 - a0)) -le 1 ] && echo 0 || echo 1) "the rate-limit analytics asked $((a1 - a0)) times in 10 s (Redis read directly: every 30 s)"
+# /health every refresh; /health/detailed (the API probes every service for it) every 5th
+# while the API says healthy
+h=$(($(asked_ep /health) - h0)) d=$(($(asked_ep /health/detailed) - d0))
+ok $([ "$h" -ge 8 ] && [ "$h" -le 12 ] && echo 0 || echo 1) "/health asked $h times in 10 s (every refresh)"
+ok $([ "$d" -ge 1 ] && [ "$d" -le 3 ] && echo 0 || echo 1) "/health/detailed asked $d times in 10 s (healthy: every 5th refresh)"
 [ "$bytes" -gt 0 ] && [ "$bytes" -lt $((MAX_BYTES_PER_S * 10)) ]
 ok $? "idle: $((bytes / 10)) B/s written to the terminal (0 < x < $MAX_BYTES_PER_S; the clock alone moves)"
 [ "$writes" -ge 5 ] && [ "$writes" -lt $((MAX_WRITES_PER_S * 10)) ]
@@ -97,6 +103,18 @@ ok $? "west frozen: the tab line's data age moves on in seconds ($d1, then $d2)"
 plab fault freeze west off >/dev/null
 wait_for 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t | grep -qE '^west +ok +streaming'"
 ok $? "west thawed: it recovers"
+# PgBouncer stopped: the API says degraded, and /health/detailed (which says why) is asked
+# every refresh again
+plab fault pgbouncer-stop >/dev/null
+wait_for 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t | grep -qE '^ API degraded'"
+ok $? "PgBouncer stopped: the strip says API degraded"
+d0=$(asked_ep /health/detailed)
+sleep 5
+d=$(($(asked_ep /health/detailed) - d0))
+ok $([ "$d" -ge 4 ] && echo 0 || echo 1) "/health/detailed asked $d times in 5 s while degraded (every refresh)"
+plab fault pgbouncer-stop off >/dev/null
+wait_for 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t | grep -qE '^ API healthy'"
+ok $? "PgBouncer back: API healthy again"
 tui_keys q
 wait_for 5 screen_has "opsdeck-exit=0"
 ok $? "q quits with exit code 0"
