@@ -121,19 +121,21 @@ static void draw_spark(int y, int x, int w, const struct history *h, int stale)
 	attrset(A_NORMAL);
 }
 
-static void draw_cell(int y, int x, const struct column *col, const struct cell *c, int selected, int stale)
+/* name: the row's name (the first column), cut in the middle when too long; other text is
+ * cut at its end, where a sentence's least important words are. */
+static void draw_cell(int y, int x, const struct column *col, const struct cell *c, int selected, int stale, int name)
 {
 	char buf[96];
 	enum role r = selected ? ROLE_SELECTED
 		      : stale ? ROLE_STALE
 		      : c->level >= LV_PENDING ? role_for_level(c->level)
 		      : c->level == LV_OK ? ROLE_OK : ROLE_NORMAL;
-	if (col->right) {
-		snprintf(buf, sizeof(buf), "%*.*s", col->width, col->width, c->text);
+	if (col->right || !name) {
+		snprintf(buf, sizeof(buf), col->right ? "%*.*s" : "%-*.*s", col->width, col->width, c->text);
 		put(y, x, col->width, r, buf);
 		return;
 	}
-	/* names cut in the middle, so bench_pool_017 and bench_pool_018 stay apart; padded to
+	/* a name cut in the middle, so bench_pool_017 and bench_pool_018 stay apart; padded to
 	 * the column in characters (put() counts bytes, and the ellipsis takes three) */
 	str_fit_middle(buf, sizeof(buf) - (size_t)col->width, c->text, col->width, text_ascii() ? "~" : "\u2026");
 	size_t len = strlen(buf), cols = 0;
@@ -190,7 +192,7 @@ static int draw_rows(struct tui *t, const struct table *tb, const int *order, in
 			if (i == last && row->spark) /* the history takes the room left over */
 				draw_spark(y, x, tb->cols[i].width + spare, row->spark, row->stale);
 			else
-				draw_cell(y, x, &tb->cols[i], &row->cells[i], k == *sel && i == 0, row->stale);
+				draw_cell(y, x, &tb->cols[i], &row->cells[i], k == *sel && i == 0, row->stale, i == 0);
 			x += tb->cols[i].width + 1;
 		}
 	}
