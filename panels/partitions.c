@@ -12,12 +12,16 @@
 #include "src/app.h"
 
 #define DETAIL_MAX_PARTITIONS 200
+/* Sizes (pg_table_size, pg_indexes_size: two thirds of the query's cost on the server) are
+ * read on every SIZES_EVERY-th poll; the polls between keep the last sizes. */
+#define SIZES_EVERY 5
 
 struct partitions_panel {
 	struct panel base;
 	struct ptables pt;
 	int busy, have_data;
-	int64_t ok_mono, last_poll_mono;
+	int asked_sizes, have_sizes, polls_without_sizes;
+	int64_t ok_mono, last_poll_mono, sizes_mono;
 	char error[160];
 };
 
@@ -54,6 +58,13 @@ static void on_result(void *arg, struct rowset *res, int nres, const char *error
 		p->error[0] = '\0';
 		p->have_data = 1;
 		p->ok_mono = now_mono_ms();
+		if (p->asked_sizes) {
+			p->have_sizes = 1;
+			p->polls_without_sizes = 0;
+			p->sizes_mono = p->ok_mono;
+		} else {
+			p->polls_without_sizes++;
+		}
 		struct partition_thresholds th = thresholds(p->base.app);
 		ptables_evaluate(&p->pt, &th, now_mono_ms());
 		report_alerts(p);
@@ -72,7 +83,8 @@ static void partitions_poll(struct panel *base)
 		return;
 	p->last_poll_mono = now;
 	p->busy = 1;
-	int rc = pgconn_query(a->primary, PARTITIONS_SQL, 0, NULL, on_result, p);
+	p->asked_sizes = !p->have_sizes || p->polls_without_sizes >= SIZES_EVERY - 1;
+	int rc = pgconn_query(a->primary, p->asked_sizes ? PARTITIONS_SQL : PARTITIONS_SQL_NO_SIZES, 0, NULL, on_result, p);
 	if (rc != PGQ_STARTED) {
 		p->busy = 0;
 		p->last_poll_mono = 0; /* try again at the next refresh */
@@ -165,8 +177,10 @@ static void partitions_fill(struct panel *base, struct table *t)
 		int parts = 0;
 		for (int i = 0; i < p->pt.n; i++)
 			parts += p->pt.t[i].nparts;
-		snprintf(t->summary, sizeof(t->summary), "%d partitioned table%s, %d partitions (checked every %s)",
-			 p->pt.n, p->pt.n == 1 ? "" : "s", parts, every);
+		char sizes[32];
+		fmt_duration_ms(sizes, sizeof(sizes), a->cfg->opt[OPT_SLOW_REFRESH] * SIZES_EVERY);
+		snprintf(t->summary, sizeof(t->summary), "%d partitioned table%s, %d partitions (checked every %s, sizes every %s)",
+			 p->pt.n, p->pt.n == 1 ? "" : "s", parts, every, sizes);
 	}
 	t->empty_text = p->have_data ? "No partitioned tables in this database." : "Reading the catalogue...";
 	for (int i = 0; i < p->pt.n; i++)
@@ -187,6 +201,11 @@ static void partitions_detail(struct panel *base, int row, struct sbuf *out)
 		sbuf_addf(out, "%-22s %s: %s\n", "status", level_name(t->level), t->reason);
 	if (t->has_horizon)
 		sbuf_addf(out, "%-22s %d future interval%s present (2 expected)\n", "horizon", t->ahead, t->ahead == 1 ? "" : "s");
+	if (p->have_sizes) {
+		char age[32];
+		fmt_age(age, sizeof(age), (double)(now_mono_ms() - p->sizes_mono));
+		sbuf_addf(out, "%-22s read %s ago (every %d checks)\n", "sizes", age, SIZES_EVERY);
+	}
 	if (t->past_retention)
 		sbuf_addf(out, "%-22s %d partition%s past the %.0f-month retention: archive candidates (RB-18)\n", "retention",
 			  t->past_retention, t->past_retention == 1 ? "" : "s", p->base.app->cfg->opt[OPT_PARTITION_RETENTION]);

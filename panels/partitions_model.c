@@ -13,22 +13,26 @@
  * from pg_stat_user_tables: that view groups every table of the database with its indexes
  * before the join (~20 % of this query at 5,000 partitions). Same values: the view has the
  * same relkinds, and partitions never live in the system schemas it leaves out. */
-const char PARTITIONS_SQL[] =
-	"SELECT extract(epoch FROM now()) AS server_now,"
-	" p.oid::regclass::text AS parent, pt.partstrat AS strategy,"
-	" c.oid::regclass::text AS partition, pg_get_expr(c.relpartbound, c.oid) AS bound,"
+#define PARTITIONS_SELECT \
+	"SELECT extract(epoch FROM now()) AS server_now," \
+	" p.oid::regclass::text AS parent, pt.partstrat AS strategy," \
+	" c.oid::regclass::text AS partition, pg_get_expr(c.relpartbound, c.oid) AS bound," \
 	" greatest(coalesce(s.live, 0), c.reltuples) AS rows_estimate,"
-	" pg_table_size(c.oid) AS table_bytes, pg_indexes_size(c.oid) AS index_bytes,"
-	" s.dead AS dead_tuples, s.live AS live_tuples,"
-	" extract(epoch FROM now() - greatest(s.vacuumed, s.autovacuumed)) AS vacuum_age_s"
-	" FROM pg_partitioned_table pt"
-	" JOIN pg_class p ON p.oid = pt.partrelid"
-	" LEFT JOIN pg_inherits i ON i.inhparent = p.oid"
-	" LEFT JOIN pg_class c ON c.oid = i.inhrelid"
-	" LEFT JOIN LATERAL (SELECT pg_stat_get_live_tuples(c.oid) AS live, pg_stat_get_dead_tuples(c.oid) AS dead,"
-	" pg_stat_get_last_vacuum_time(c.oid) AS vacuumed, pg_stat_get_last_autovacuum_time(c.oid) AS autovacuumed"
-	" WHERE c.relkind IN ('r', 't', 'm', 'p')) s ON true"
-	" ORDER BY 2, 4";
+#define PARTITIONS_SIZES " pg_table_size(c.oid) AS table_bytes, pg_indexes_size(c.oid) AS index_bytes,"
+#define PARTITIONS_REST \
+	" s.dead AS dead_tuples, s.live AS live_tuples," \
+	" extract(epoch FROM now() - greatest(s.vacuumed, s.autovacuumed)) AS vacuum_age_s" \
+	" FROM pg_partitioned_table pt" \
+	" JOIN pg_class p ON p.oid = pt.partrelid" \
+	" LEFT JOIN pg_inherits i ON i.inhparent = p.oid" \
+	" LEFT JOIN pg_class c ON c.oid = i.inhrelid" \
+	" LEFT JOIN LATERAL (SELECT pg_stat_get_live_tuples(c.oid) AS live, pg_stat_get_dead_tuples(c.oid) AS dead," \
+	" pg_stat_get_last_vacuum_time(c.oid) AS vacuumed, pg_stat_get_last_autovacuum_time(c.oid) AS autovacuumed" \
+	" WHERE c.relkind IN ('r', 't', 'm', 'p')) s ON true" \
+	" ORDER BY 2, 4"
+
+const char PARTITIONS_SQL[] = PARTITIONS_SELECT PARTITIONS_SIZES PARTITIONS_REST;
+const char PARTITIONS_SQL_NO_SIZES[] = PARTITIONS_SELECT PARTITIONS_REST;
 
 /* days from 1970-01-01 to y-m-d (proleptic Gregorian) */
 static long days_from_civil(long y, int m, int d)
@@ -221,6 +225,44 @@ static char *put_string(char **sp, const char *v)
 	return at;
 }
 
+/* The previous reply's partitions by (table, partition name), for a reply without sizes. */
+struct size_entry {
+	const char *table;
+	const struct partition *part; /* NULL: an empty slot */
+};
+struct size_index {
+	struct size_entry *slot;
+	unsigned mask;
+};
+
+static void size_index_build(struct size_index *x, const struct ptable *t, int n)
+{
+	unsigned total = 0, cap = 16;
+	for (int i = 0; i < n; i++)
+		total += (unsigned)t[i].nparts;
+	while (cap < total * 2)
+		cap *= 2;
+	x->mask = cap - 1;
+	x->slot = xcalloc(cap, sizeof(*x->slot));
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < t[i].nparts; k++) {
+			unsigned h = hash_pair(t[i].name, t[i].parts[k].name) & x->mask;
+			while (x->slot[h].part)
+				h = (h + 1) & x->mask;
+			x->slot[h] = (struct size_entry){t[i].name, &t[i].parts[k]};
+		}
+}
+
+static const struct partition *size_index_find(const struct size_index *x, const char *table, const char *name)
+{
+	if (!x->slot)
+		return NULL;
+	for (unsigned h = hash_pair(table, name) & x->mask; x->slot[h].part; h = (h + 1) & x->mask)
+		if (!strcmp(x->slot[h].table, table) && !strcmp(x->slot[h].part->name, name))
+			return x->slot[h].part;
+	return NULL;
+}
+
 int ptables_update(struct ptables *pt, const struct rowset *rs)
 {
 	const int c_parent = rowset_col(rs, "parent"), c_bound = rowset_col(rs, "bound"),
@@ -251,7 +293,10 @@ int ptables_update(struct ptables *pt, const struct rowset *rs)
 	}
 	struct ptable *old = pt->t;
 	int nold = pt->n;
-	free(pt->strings);
+	char *old_strings = pt->strings; /* the old partitions' names, until their sizes are carried */
+	struct size_index carry = {0};
+	if (c_table < 0)
+		size_index_build(&carry, old, nold);
 	pt->t = xcalloc((size_t)(ntables ? ntables : 1), sizeof(*pt->t));
 	pt->n = 0;
 	pt->strings = xmalloc(bytes);
@@ -281,16 +326,24 @@ int ptables_update(struct ptables *pt, const struct rowset *rs)
 		p->bound_text = put_string(&sp, bound);
 		bound_parse(bound, &p->bound);
 		p->rows = num(rs, r, c_rows);
-		p->table_bytes = num(rs, r, c_table);
-		p->index_bytes = num(rs, r, c_index);
+		if (c_table >= 0) {
+			p->table_bytes = num(rs, r, c_table);
+			p->index_bytes = num(rs, r, c_index);
+		} else { /* a reply without sizes: the last ones known for this partition */
+			const struct partition *was = size_index_find(&carry, t->name, p->name);
+			p->table_bytes = was ? was->table_bytes : NAN;
+			p->index_bytes = was ? was->index_bytes : NAN;
+		}
 		p->dead = num(rs, r, c_dead);
 		p->live = num(rs, r, c_live);
 		p->vacuum_age_s = num(rs, r, c_vacuum);
 	}
 	free(nparts);
+	free(carry.slot);
 	for (int i = 0; i < nold; i++)
 		free(old[i].parts);
 	free(old);
+	free(old_strings);
 	return 0;
 }
 

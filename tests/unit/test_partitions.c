@@ -269,11 +269,52 @@ static void test_scale(void)
 	ptables_done(&pt);
 }
 
+/* A reply without the size columns keeps each partition's last known sizes, found by table
+ * and partition name; a partition new since has none until sizes are read again. */
+static void test_sizes_carried(void)
+{
+	struct ptables pt = {0};
+	struct rowset rs;
+	rowset_from_csv(&rs, "server_now,parent,strategy,partition,bound,rows_estimate,table_bytes,index_bytes,dead_tuples\n"
+			     "0,a,l,a_1,\"FOR VALUES IN (1)\",10,1000,100,1\n"
+			     "0,a,l,a_2,\"FOR VALUES IN (2)\",10,2000,200,1\n"
+			     "0,b,l,b_1,\"FOR VALUES IN (1)\",10,4000,400,1\n"
+			     "0,b,l,b_2,\"FOR VALUES IN (2)\",10,8000,800,1\n");
+	is_int(ptables_update(&pt, &rs), 0, "a reply with sizes");
+	rowset_done(&rs);
+	ptables_evaluate(&pt, &TH, 1000);
+	ok(pt.t[0].total_bytes == 3000 && pt.t[1].total_bytes == 12000, "sizes summed (%.0f, %.0f)", pt.t[0].total_bytes,
+	   pt.t[1].total_bytes);
+	/* without sizes: a_2 dropped, a_3 new, b's partitions listed in another order, dead tuples moved */
+	rowset_from_csv(&rs, "server_now,parent,strategy,partition,bound,rows_estimate,dead_tuples\n"
+			     "0,a,l,a_1,\"FOR VALUES IN (1)\",10,5\n"
+			     "0,a,l,a_3,\"FOR VALUES IN (3)\",10,5\n"
+			     "0,b,l,b_2,\"FOR VALUES IN (2)\",10,5\n"
+			     "0,b,l,b_1,\"FOR VALUES IN (1)\",10,5\n");
+	is_int(ptables_update(&pt, &rs), 0, "a reply without sizes");
+	rowset_done(&rs);
+	ptables_evaluate(&pt, &TH, 2000);
+	ok(pt.t[0].parts[0].table_bytes == 1000 && pt.t[0].parts[0].index_bytes == 100, "a_1 keeps its sizes");
+	ok(isnan(pt.t[0].parts[1].table_bytes) && isnan(pt.t[0].parts[1].index_bytes), "a_3, new: no size yet");
+	ok(pt.t[1].parts[0].table_bytes == 8000 && pt.t[1].parts[1].table_bytes == 4000,
+	   "b's found by name, whatever their order");
+	ok(pt.t[0].total_bytes == 1000 && pt.t[1].total_bytes == 12000 && pt.t[1].index_bytes == 1200,
+	   "totals from the carried sizes (%.0f, %.0f)", pt.t[0].total_bytes, pt.t[1].total_bytes);
+	ok(pt.t[0].dead == 10 && pt.t[1].dead == 10, "the rest is this reply's (dead %.0f)", pt.t[0].dead);
+	/* and again without sizes: carried twice */
+	rowset_from_csv(&rs, "server_now,parent,strategy,partition,bound,rows_estimate\n0,b,l,b_1,\"FOR VALUES IN (1)\",10\n");
+	ptables_update(&pt, &rs);
+	rowset_done(&rs);
+	ok(pt.n == 1 && pt.t[0].parts[0].table_bytes == 4000, "carried again by a second reply without sizes");
+	ptables_done(&pt);
+}
+
 int main(void)
 {
 	test_bounds();
 	test_time_shapes();
 	test_scale();
+	test_sizes_carried();
 	test_monthly();
 	test_mixed();
 	test_bloat_sustain();
