@@ -174,6 +174,10 @@ static void health_fill(struct panel *base, struct table *t)
 		cell_set(&c[5], m->lv_err, "-");
 	fmt_age(buf, sizeof(buf), age);
 	cell_set(&c[6], row->stale ? LV_WARN : LV_OK, "%s", buf);
+	/* /health unanswered: the strip says why in place of the values it does not have */
+	const struct health_endpoint *h = &m->ep[HEP_HEALTH];
+	if (!h->have && h->kind != HERR_NONE && h->error[0] && !q && !e)
+		snprintf(t->note, sizeof(t->note), "%s", h->error);
 }
 
 static void kv(struct sbuf *out, const char *k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -39,6 +39,7 @@ struct table {
 	const char *empty_text; /* shown when there are no rows */
 	char summary[200];      /* one line above the table */
 	enum level summary_level;
+	char note[200];         /* the health strip: why its source gives no values ("" when it does) */
 };
 
 void table_init(struct table *t, const struct column *cols, int ncols);

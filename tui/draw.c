@@ -150,8 +150,8 @@ static void draw_strip(struct tui *t, int y)
 	}
 	for (int i = 0; i < tb.ncols && x < COLS; i++) {
 		const struct cell *c = &tb.rows[0].cells[i];
-		if (!c->text[0])
-			continue;
+		if (!c->text[0] || (tb.note[0] && i > 0 && !strcmp(c->text, "-")))
+			continue; /* with a note, the values it stands for are left out */
 		int lw = (int)strlen(tb.cols[i].title), vw = (int)strlen(c->text);
 		if (x + lw + vw + 1 > COLS)
 			break;
@@ -162,6 +162,11 @@ static void draw_strip(struct tui *t, int y)
 			      : c->level == LV_PENDING ? ROLE_PENDING
 			      : c->level == LV_OK ? ROLE_OK : ROLE_NORMAL;
 		x = put_run(y, x + 1, r, c->text, vw) + 2;
+		if (i == 0 && tb.note[0] && x < COLS - 1) { /* the cause, right after the word */
+			int room = COLS - 1 - x, nw = (int)strlen(tb.note);
+			put(y, x, room, role_for_level(tb.rows[0].level >= LV_WARN ? tb.rows[0].level : LV_WARN), tb.note);
+			x += (nw < room ? nw : room) + 2;
+		}
 	}
 	table_done(&tb);
 }

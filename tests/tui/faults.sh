@@ -87,6 +87,7 @@ row() { screen | grep -E "$1" | head -1; }
 has_row() { screen | grep -qE "$1"; }
 strip() { screen | sed -n 3p; }
 strip_has() { strip | grep -qE "$1"; }
+strip_says() { strip | grep -qF "$1"; }
 # an age as shown ("<1s", "2s"; or a lag, "402ms", "1.4s") in ms; the last such token of the line
 age_ms() {
 	echo "$1" | tr -s ' ' '\n' | grep -E '^(<1s|[0-9]+(\.[0-9]+)?(ms|s))$' | tail -1 |
@@ -312,6 +313,7 @@ for mode in refused unresolvable tls-plain; do
 	tmx -f /dev/null new-session -d -s t -x 160 -y 30 \
 		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $OPSDECK --config $acfg --journal $tmp/api-$mode.db; s=\$?; printf '\\nopsdeck-exit=%s\\n' \$s; sleep 30"
 	within 4000 "API $mode (own console): the strip says down from the first polls" strip_has '^ API down '
+	within 1000 "and the strip says why, in place of the values it has not got: $why" strip_says "API down  $why"
 	tui_keys a
 	within 1000 "and the alerts say why: $why" screen_has "API down: $why"
 	tui_keys Escape
