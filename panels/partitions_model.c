@@ -228,39 +228,44 @@ static char *put_string(char **sp, const char *v)
 /* The previous reply's partitions by (table, partition name), for a reply without sizes. */
 struct size_entry {
 	const char *table;
-	const struct partition *part; /* NULL: an empty slot */
+	const struct partition *part;
 };
 struct size_index {
-	struct size_entry *slot;
-	unsigned mask;
+	struct size_entry *e;
+	struct pair_index index;
 };
+
+static void size_entry_key(const void *ctx, int i, const char **table, const char **name)
+{
+	const struct size_entry *e = &((const struct size_entry *)ctx)[i];
+	*table = e->table;
+	*name = e->part->name;
+}
 
 static void size_index_build(struct size_index *x, const struct ptable *t, int n)
 {
-	unsigned total = 0, cap = 16;
+	int total = 0, k = 0;
 	for (int i = 0; i < n; i++)
-		total += (unsigned)t[i].nparts;
-	while (cap < total * 2)
-		cap *= 2;
-	x->mask = cap - 1;
-	x->slot = xcalloc(cap, sizeof(*x->slot));
+		total += t[i].nparts;
+	x->e = xcalloc((size_t)(total ? total : 1), sizeof(*x->e));
+	pair_index_init(&x->index, total);
 	for (int i = 0; i < n; i++)
-		for (int k = 0; k < t[i].nparts; k++) {
-			unsigned h = hash_pair(t[i].name, t[i].parts[k].name) & x->mask;
-			while (x->slot[h].part)
-				h = (h + 1) & x->mask;
-			x->slot[h] = (struct size_entry){t[i].name, &t[i].parts[k]};
+		for (int j = 0; j < t[i].nparts; j++, k++) {
+			x->e[k] = (struct size_entry){t[i].name, &t[i].parts[j]};
+			pair_index_add(&x->index, t[i].name, t[i].parts[j].name, k);
 		}
 }
 
 static const struct partition *size_index_find(const struct size_index *x, const char *table, const char *name)
 {
-	if (!x->slot)
-		return NULL;
-	for (unsigned h = hash_pair(table, name) & x->mask; x->slot[h].part; h = (h + 1) & x->mask)
-		if (!strcmp(x->slot[h].table, table) && !strcmp(x->slot[h].part->name, name))
-			return x->slot[h].part;
-	return NULL;
+	int at = pair_index_find(&x->index, table, name, size_entry_key, x->e);
+	return at >= 0 ? x->e[at].part : NULL;
+}
+
+static void size_index_done(struct size_index *x)
+{
+	free(x->e);
+	pair_index_done(&x->index);
 }
 
 int ptables_update(struct ptables *pt, const struct rowset *rs)
@@ -339,7 +344,7 @@ int ptables_update(struct ptables *pt, const struct rowset *rs)
 		p->vacuum_age_s = num(rs, r, c_vacuum);
 	}
 	free(nparts);
-	free(carry.slot);
+	size_index_done(&carry);
 	for (int i = 0; i < nold; i++)
 		free(old[i].parts);
 	free(old);

@@ -17,37 +17,11 @@ static double num(const struct rowset *rs, int row, int col, double dflt)
 
 static void copy(char *dst, size_t n, const char *v) { snprintf(dst, n, "%s", v ? v : ""); }
 
-/* (database, user) -> index in set->p: open addressing, built for one SHOW POOLS. */
-struct pool_hash {
-	int *slot; /* index + 1; 0 = empty */
-	unsigned mask;
-};
-
-static void hash_init(struct pool_hash *h, int entries)
+static void pool_key(const void *ctx, int i, const char **db, const char **user)
 {
-	unsigned cap = 16;
-	while (cap < (unsigned)entries * 2)
-		cap *= 2;
-	h->slot = xcalloc(cap, sizeof(*h->slot));
-	h->mask = cap - 1;
-}
-
-static void hash_add(struct pool_hash *h, const struct pool_set *set, int idx)
-{
-	unsigned i = hash_pair(set->p[idx].database, set->p[idx].user) & h->mask;
-	while (h->slot[i])
-		i = (i + 1) & h->mask;
-	h->slot[i] = idx + 1;
-}
-
-static struct pool *hash_find(const struct pool_hash *h, struct pool_set *set, const char *db, const char *user)
-{
-	for (unsigned i = hash_pair(db, user) & h->mask; h->slot[i]; i = (i + 1) & h->mask) {
-		struct pool *p = &set->p[h->slot[i] - 1];
-		if (!strcmp(p->database, db) && !strcmp(p->user, user))
-			return p;
-	}
-	return NULL;
+	const struct pool *p = &((const struct pool_set *)ctx)->p[i];
+	*db = p->database;
+	*user = p->user;
 }
 
 static struct pool *add_pool(struct pool_set *set, const char *db, const char *user)
@@ -76,21 +50,20 @@ int pools_update(struct pool_set *set, const struct rowset *rs)
 		  c_mode = rowset_col(rs, "pool_mode");
 	if (c_db < 0 || c_cl_waiting < 0 || c_sv_active < 0)
 		return -1;
-	struct pool_hash h;
-	hash_init(&h, set->n + rs->nrows);
+	struct pair_index h; /* (database, user) -> index in set->p, for this SHOW POOLS */
+	pair_index_init(&h, set->n + rs->nrows);
 	for (int i = 0; i < set->n; i++) {
 		set->p[i].seen = 0;
-		hash_add(&h, set, i);
+		pair_index_add(&h, set->p[i].database, set->p[i].user, i);
 	}
 	for (int r = 0; r < rs->nrows; r++) {
 		const char *db = rowset_get(rs, r, c_db), *user = rowset_get(rs, r, c_user);
 		if (!db || !strcmp(db, "pgbouncer"))
 			continue;
-		struct pool *p = hash_find(&h, set, db, user ? user : "");
-		if (!p) {
-			p = add_pool(set, db, user);
-			hash_add(&h, set, set->n - 1);
-		}
+		int at = pair_index_find(&h, db, user ? user : "", pool_key, set);
+		struct pool *p = at >= 0 ? &set->p[at] : add_pool(set, db, user);
+		if (at < 0)
+			pair_index_add(&h, p->database, p->user, set->n - 1);
 		p->seen = 1;
 		p->cl_active = num(rs, r, c_cl_active, 0);
 		p->cl_waiting = num(rs, r, c_cl_waiting, 0);
@@ -101,7 +74,7 @@ int pools_update(struct pool_set *set, const struct rowset *rs)
 		p->maxwait_ms = num(rs, r, c_maxwait, 0) * 1000 + num(rs, r, c_maxwait_us, 0) / 1000;
 		copy(p->pool_mode, sizeof(p->pool_mode), rowset_get(rs, r, c_mode));
 	}
-	free(h.slot);
+	pair_index_done(&h);
 	int keep = 0;
 	for (int i = 0; i < set->n; i++) {
 		if (set->p[i].seen)

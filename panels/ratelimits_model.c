@@ -142,8 +142,6 @@ enum rl_kind rl_classify(const char *prefix, const char *name, char *tier, size_
 	return RLK_COUNTER;
 }
 
-#define RL_SLOTS (2 * RL_MAX_KEYS) /* a power of two, at most half full */
-
 void rl_redis_init(struct rl_redis *r, const char *prefix)
 {
 	memset(r, 0, sizeof(*r));
@@ -174,39 +172,33 @@ void rl_redis_done(struct rl_redis *r)
 	for (int i = 0; i < r->nkeys; i++)
 		free_key(&r->keys[i]);
 	free(r->keys);
-	free(r->slots);
+	pair_index_done(&r->index);
 	r->keys = NULL;
-	r->slots = NULL;
 	r->nkeys = 0;
 }
 
-/* The slot of (tier, key): where it is, or the empty slot where it would go. */
-static int *slot_of(struct rl_redis *r, const char *tier, const char *key)
+static void key_of(const void *ctx, int i, const char **tier, const char **key)
 {
-	unsigned i = hash_pair(tier, key) & (RL_SLOTS - 1);
-	for (;; i = (i + 1) & (RL_SLOTS - 1)) {
-		int *s = &r->slots[i];
-		if (*s < 0 || (!strcmp(r->keys[*s].key, key) && !strcmp(r->keys[*s].tier, tier)))
-			return s;
-	}
+	const struct rl_key *k = &((const struct rl_redis *)ctx)->keys[i];
+	*tier = k->tier;
+	*key = k->key;
 }
 
 static void reindex(struct rl_redis *r)
 {
-	if (!r->slots)
-		r->slots = xmalloc(sizeof(int) * RL_SLOTS);
-	memset(r->slots, 0xff, sizeof(int) * RL_SLOTS); /* -1 */
+	pair_index_done(&r->index);
+	pair_index_init(&r->index, RL_MAX_KEYS);
 	for (int i = 0; i < r->nkeys; i++)
-		*slot_of(r, r->keys[i].tier, r->keys[i].key) = i;
+		pair_index_add(&r->index, r->keys[i].tier, r->keys[i].key, i);
 }
 
 static struct rl_key *find_or_add(struct rl_redis *r, const char *tier, const char *key)
 {
-	if (!r->slots)
+	if (!r->index.slot)
 		reindex(r);
-	int *s = slot_of(r, tier, key);
-	if (*s >= 0)
-		return &r->keys[*s];
+	int at = pair_index_find(&r->index, tier, key, key_of, r);
+	if (at >= 0)
+		return &r->keys[at];
 	if (r->nkeys >= RL_MAX_KEYS)
 		return NULL;
 	r->keys = xrealloc(r->keys, sizeof(*r->keys) * (size_t)(r->nkeys + 1));
@@ -215,7 +207,7 @@ static struct rl_key *find_or_add(struct rl_redis *r, const char *tier, const ch
 	snprintf(k->tier, sizeof(k->tier), "%s", tier);
 	k->key = xstrdup(key);
 	k->blocked_per_min = NAN;
-	*s = r->nkeys++;
+	pair_index_add(&r->index, k->tier, k->key, r->nkeys++);
 	forget_names(r);
 	return k;
 }

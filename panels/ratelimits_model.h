@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "panels/level.h"
+#include "src/util.h"
 
 #define RL_MAX_TIERS 8
 #define RL_MAX_HOT 5
@@ -67,7 +68,7 @@ struct rl_redis {
 	long long minute;      /* the current window, from Redis TIME */
 	int nkeys;
 	struct rl_key *keys;
-	int *slots;            /* open-addressing index of keys by (tier, key): RL_SLOTS entries, -1 empty */
+	struct pair_index index; /* keys by (tier, key), sized for RL_MAX_KEYS */
 	const char **names;    /* the MGET names (2 * nkeys + 1), rebuilt when keys or the minute change */
 	int nnames;
 	long long names_minute;

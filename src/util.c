@@ -371,7 +371,8 @@ void str_fit_middle(char *out, size_t n, const char *s, int width, const char *e
 	snprintf(out, n, "%.*s%s%s", (int)head_end, s, ellipsis, s + tail_start);
 }
 
-unsigned hash_pair(const char *a, const char *b)
+/* FNV-1a of two strings with a separator between them, so ("ab", "c") != ("a", "bc") */
+static unsigned hash_pair(const char *a, const char *b)
 {
 	unsigned h = 2166136261u;
 	for (const char *c = a; *c; c++)
@@ -380,4 +381,41 @@ unsigned hash_pair(const char *a, const char *b)
 	for (const char *c = b; *c; c++)
 		h = (h ^ (unsigned char)*c) * 16777619u;
 	return h;
+}
+
+void pair_index_init(struct pair_index *x, int entries)
+{
+	unsigned cap = 16;
+	while (cap < (unsigned)entries * 2)
+		cap *= 2;
+	x->slot = xcalloc(cap, sizeof(*x->slot));
+	x->mask = cap - 1;
+}
+
+void pair_index_add(struct pair_index *x, const char *a, const char *b, int i)
+{
+	unsigned h = hash_pair(a, b) & x->mask;
+	while (x->slot[h])
+		h = (h + 1) & x->mask;
+	x->slot[h] = i + 1;
+}
+
+int pair_index_find(const struct pair_index *x, const char *a, const char *b, pair_key_fn key, const void *ctx)
+{
+	if (!x->slot)
+		return -1;
+	for (unsigned h = hash_pair(a, b) & x->mask; x->slot[h]; h = (h + 1) & x->mask) {
+		const char *ka, *kb;
+		key(ctx, x->slot[h] - 1, &ka, &kb);
+		if (!strcmp(ka, a) && !strcmp(kb, b))
+			return x->slot[h] - 1;
+	}
+	return -1;
+}
+
+void pair_index_done(struct pair_index *x)
+{
+	free(x->slot);
+	x->slot = NULL;
+	x->mask = 0;
 }

@@ -61,9 +61,17 @@ size_t regex_size(const char *pattern);
 
 int str_eq(const char *a, const char *b);          /* NULL-safe */
 int str_starts(const char *s, const char *prefix);
-/* FNV-1a of two strings with a separator between them, so ("ab", "c") != ("a", "bc"): the
- * hash of a two-part key (pool: database and user; rate-limit key: tier and key). */
-unsigned hash_pair(const char *a, const char *b);
+/* An index of a caller's entries by a two-part string key (pool: database and user; rate-limit
+ * key: tier and key; partition: table and name): open addressing, at most half full. It holds entry numbers; key(ctx, i, &a, &b) gives entry i's parts. */
+typedef void (*pair_key_fn)(const void *ctx, int i, const char **a, const char **b);
+struct pair_index {
+	int *slot; /* entry number + 1; 0 = empty */
+	unsigned mask;
+};
+void pair_index_init(struct pair_index *x, int entries); /* room for this many */
+void pair_index_add(struct pair_index *x, const char *a, const char *b, int i);
+int pair_index_find(const struct pair_index *x, const char *a, const char *b, pair_key_fn key, const void *ctx); /* -1: absent */
+void pair_index_done(struct pair_index *x);
 /* s in at most width columns (one per UTF-8 character): as it is when it fits, else its
  * start, ellipsis and its end ("bench_pool_017" in 12: "bench…ol_017"), so names that differ
  * only at the end stay apart. Never splits a character; out is always terminated. */
