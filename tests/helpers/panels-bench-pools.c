@@ -18,17 +18,3 @@ void bench_pools_refresh(struct panel *p, struct rowset *pools, struct rowset *s
 	self(p)->busy = 1;
 	on_pools(p, pools, 1, NULL);
 }
-
-int bench_pools_fill(struct panel *p, char *first, size_t n)
-{
-	struct table t;
-	pools_fill(p, &t);
-	int rows = t.nrows;
-	if (first && n)
-		snprintf(first, n, "%s %s %s %s", rows ? t.rows[0].cells[0].text : "-", rows ? t.rows[0].cells[2].text : "-",
-			 rows ? t.rows[0].cells[9].text : "-", rows ? t.rows[0].cells[12].text : "-");
-	table_done(&t);
-	return rows;
-}
-
-void bench_pools_free(struct panel *p) { pools_destroy(p); }

@@ -12,13 +12,8 @@ struct panel *bench_pools_new(struct app *a);
 /* One refresh as the connector delivers it: dbs and cfg may be NULL (fetched every 10th). */
 void bench_pools_refresh(struct panel *p, struct rowset *pools, struct rowset *stats, struct rowset *dbs,
 			 struct rowset *cfg);
-/* One frame's fill; returns the row count, first gets a few cells of row 0. */
-int bench_pools_fill(struct panel *p, char *first, size_t n);
-void bench_pools_free(struct panel *p);
 
 struct panel *bench_partitions_new(struct app *a);
 void bench_partitions_refresh(struct panel *p, struct rowset *rs);
-int bench_partitions_fill(struct panel *p, char *first, size_t n);
-void bench_partitions_free(struct panel *p);
 
 #endif
