@@ -88,6 +88,16 @@ has_row() { screen | grep -qE "$1"; }
 strip() { screen | sed -n 3p; }
 strip_has() { strip | grep -qE "$1"; }
 strip_says() { strip | grep -qF "$1"; }
+# run_refused WHAT REGEX LINE: `opsdeck run RB-1 --auto` on the journal $FJ exits non-zero and
+# says REGEX (the diagnostic shows its first line holding LINE)
+run_refused() {
+	local out rc
+	out=$("$OPSDECK" --config "$cfg" --journal "$FJ" run RB-1 --auto 2>&1)
+	rc=$?
+	ok $([ "$rc" -ne 0 ] && echo 0 || echo 1) "opsdeck run on $1 exits non-zero ($rc)"
+	echo "$out" | grep -qE "$2"
+	ok $? "with a clear message: $(echo "$out" | grep -m1 "$3" | cut -c1-130)"
+}
 # an age as shown ("<1s", "2s"; or a lag, "402ms", "1.4s") in ms; the last such token of the line
 age_ms() {
 	echo "$1" | tr -s ' ' '\n' | grep -E '^(<1s|[0-9]+(\.[0-9]+)?(ms|s))$' | tail -1 |
@@ -361,11 +371,7 @@ if [ "$have_tmpfs" -eq 1 ]; then
 	ok $? "and that the disk is full: $(jmsg | cut -c2-150)"
 	others_update "journal full (east's row)" east_line
 	keys_answer "journal full"
-	out=$("$OPSDECK" --config "$cfg" --journal "$FJ" run RB-1 --auto 2>&1)
-	rc=$?
-	ok $([ "$rc" -ne 0 ] && echo 0 || echo 1) "opsdeck run on a full journal exits non-zero ($rc)"
-	echo "$out" | grep -qE 'NOT recorded: journal .*: database or disk is full'
-	ok $? "with a clear message: $(echo "$out" | grep -m1 'NOT recorded' | cut -c1-130)"
+	run_refused "a full journal" 'NOT recorded: journal .*: database or disk is full' 'NOT recorded'
 	is "$(sqlite3 "$FJ" 'PRAGMA integrity_check' 2>&1)" ok "the full journal is not corrupted (integrity_check)"
 	rm -f "$FULL/fill"
 	within 3500 "space freed: the JOURNAL message goes away by itself" sh -c "! tmux -L $TMUX_SOCK capture-pane -p -t t | grep -qF 'JOURNAL:'"
@@ -384,11 +390,7 @@ if [ "$have_tmpfs" -eq 1 ]; then
 		wait_for 5 has_row '^east +ok +streaming'
 		others_update "journal read-only (east's row)" east_line
 		keys_answer "journal read-only"
-		out=$("$OPSDECK" --config "$cfg" --journal "$FJ" run RB-1 --auto 2>&1)
-		rc=$?
-		ok $([ "$rc" -ne 0 ] && echo 0 || echo 1) "opsdeck run on a read-only journal exits non-zero ($rc)"
-		echo "$out" | grep -qE 'cannot open the journal: journal .* is read-only'
-		ok $? "with a clear message: $(echo "$out" | grep -m1 'read-only' | cut -c1-130)"
+		run_refused "a read-only journal" 'cannot open the journal: journal .* is read-only' 'read-only'
 		out=$("$OPSDECK" --journal "$FJ" journal verify 2>&1)
 		ok $? "journal verify reads it on the read-only mount: $(echo "$out" | head -1 | cut -c1-100)"
 		out=$("$OPSDECK" --journal "$FJ" journal list 2>&1)
