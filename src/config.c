@@ -722,43 +722,26 @@ static char *resolve_path(const char *p, const char *config_path)
 	return xasprintf("%.*s/%s", (int)(slash - config_path), config_path, p);
 }
 
-/* api.ca_file: relative to the config file, and there (curl would only say "error setting
- * certificate file" at the first request). */
-static int check_ca_file(struct config *c, struct loader *ld)
+/* A file named by option o (api.ca_file, redis.password_file): taken relative to the config
+ * file, and it must be there now (curl would only say "error setting certificate file" at
+ * the first request). private: a secret, so readable by its owner alone. */
+static int check_file_option(struct config *c, struct loader *ld, enum opt_id o, int private)
 {
-	const char *p = c->sopt[OPT_API_CA_FILE];
-	int line = ld->opt_line[OPT_API_CA_FILE];
+	const char *p = c->sopt[o], *key = config_options(NULL)[o].key;
+	int line = ld->opt_line[o];
 	struct stat st;
 	if (!p)
 		return 0;
 	char *full = resolve_path(p, ld->path);
 	if (stat(full, &st) < 0)
-		fail(ld, line, "api.ca_file = '%s': %s: %s", p, full, errno == ENOENT ? "no such file" : strerror(errno));
+		fail(ld, line, "%s = '%s': %s: %s", key, p, full, errno == ENOENT ? "no such file" : strerror(errno));
 	else if (!S_ISREG(st.st_mode))
-		fail(ld, line, "api.ca_file = '%s': %s is not a regular file", p, full);
-	free(c->sopt[OPT_API_CA_FILE]);
-	c->sopt[OPT_API_CA_FILE] = full;
-	return ld->err ? -1 : 0;
-}
-
-static int check_password_file(struct config *c, struct loader *ld)
-{
-	const char *p = c->sopt[OPT_REDIS_PASSWORD_FILE];
-	int line = ld->opt_line[OPT_REDIS_PASSWORD_FILE];
-	struct stat st;
-	if (!p)
-		return 0;
-	char *full = resolve_path(p, ld->path);
-	if (stat(full, &st) < 0)
-		fail(ld, line, "redis.password_file = '%s': %s: %s", p, full,
-		     errno == ENOENT ? "no such file" : strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		fail(ld, line, "redis.password_file = '%s': %s is not a regular file", p, full);
-	else if (st.st_mode & 077)
-		fail(ld, line, "redis.password_file %s is readable by others (mode %04o): run chmod 600 %s",
-		     full, (unsigned)st.st_mode & 0777, full);
-	free(c->sopt[OPT_REDIS_PASSWORD_FILE]);
-	c->sopt[OPT_REDIS_PASSWORD_FILE] = full;
+		fail(ld, line, "%s = '%s': %s is not a regular file", key, p, full);
+	else if (private && (st.st_mode & 077))
+		fail(ld, line, "%s %s is readable by others (mode %04o): run chmod 600 %s", key, full,
+		     (unsigned)st.st_mode & 0777, full);
+	free(c->sopt[o]);
+	c->sopt[o] = full;
 	return ld->err ? -1 : 0;
 }
 
@@ -787,7 +770,10 @@ static int load(struct config *c, struct loader *ld, const char *env)
 	    check_entries(ld) < 0 || (sec = select_env(ld, env)) < 0)
 		return -1;
 	apply(c, ld, sec);
-	return check_order(c, ld) < 0 || check_password_file(c, ld) < 0 || check_ca_file(c, ld) < 0 ? -1 : 0;
+	return check_order(c, ld) < 0 || check_file_option(c, ld, OPT_REDIS_PASSWORD_FILE, 1) < 0 ||
+	       check_file_option(c, ld, OPT_API_CA_FILE, 0) < 0
+		   ? -1
+		   : 0;
 }
 
 int config_load(struct config *c, const char *path, const char *env, char **err)
